@@ -1,0 +1,3 @@
+from ai_eng.cli import main
+
+main()

@@ -1,0 +1,295 @@
+"""The `ai-eng` command line: parse, call ai_eng, print. Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ai_eng import __version__
+
+app = typer.Typer(
+    name="ai-eng",
+    help="Pick your kind of AI engineer and get a runnable, updatable starter repo.\n\n"
+    "Examples:\n\n"
+    "  ai-eng new my-app                 # take the quiz, answer a few questions\n\n"
+    "  ai-eng new my-rag -a data-pipeline --defaults\n\n"
+    "  ai-eng list\n\n"
+    "  ai-eng update my-app              # pull template improvements, keep your edits\n\n"
+    "  ai-eng doctor -a ux",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ai-eng {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    pass
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", fg="red", err=True)
+    return typer.Exit(code)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _parse_data(pairs: list[str], data_file: Path | None) -> dict[str, object]:
+    data: dict[str, object] = {}
+    if data_file is not None:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(data_file.read_text()) or {}
+        except (OSError, yaml.YAMLError) as e:
+            raise _fail(f"cannot read --data-file {data_file}: {' '.join(str(e).split())}") from e
+        if not isinstance(loaded, dict):
+            raise _fail(f"--data-file {data_file} must hold a mapping of answers")
+        data.update({k: v for k, v in loaded.items() if not str(k).startswith("_")})
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise _fail(f"--data expects KEY=VALUE, got '{pair}'")
+        data[key.strip()] = value
+    return data
+
+
+def _take_quiz() -> str:
+    from ai_eng.catalog import list_templates
+    from ai_eng.quiz import QUESTIONS, WHY, recommend
+
+    typer.echo("Which kind of AI engineer are you? Four quick questions.\n")
+    picks = []
+    for i, q in enumerate(QUESTIONS, 1):
+        typer.echo(f"{i}. {q.text}")
+        for j, (text, _) in enumerate(q.options, 1):
+            typer.echo(f"   {j}) {text}")
+        picks.append(typer.prompt("  ", type=typer.IntRange(1, len(q.options))) - 1)
+        typer.echo()
+    archetype = recommend(picks)
+    templates = list_templates()
+    tpl = next(t for t in templates if t.archetype == archetype)
+    typer.secho(f"You look like a {tpl.archetype_label} engineer: {tpl.name}.", bold=True)
+    typer.echo(f"Why: {WHY[archetype]}")
+    if typer.confirm("Use this template?", default=True):
+        return tpl.name
+    for j, t in enumerate(templates, 1):
+        typer.echo(f"   {j}) {t.archetype_label}: {t.name} ({t.description})")
+    choice = typer.prompt("Pick a template", type=typer.IntRange(1, len(templates)))
+    return templates[choice - 1].name
+
+
+def _default_dest(template: str, data: dict[str, object]) -> Path:
+    if slug := data.get("project_slug"):
+        return Path(str(slug))
+    if name := data.get("project_name"):
+        return Path(re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "my-project")
+    return Path({"rag-pipeline": "my-rag", "react-chat-ui": "my-chat"}.get(template, "my-model-lab"))
+
+
+@app.command("new")
+def new(
+    dest: Annotated[
+        Path | None, typer.Argument(help="Folder to create (default: from the project name).")
+    ] = None,
+    archetype: Annotated[
+        str | None,
+        typer.Option(
+            "--archetype", "-a",
+            help="data-pipeline | ux | researcher (or a template name); skips the quiz.",
+        ),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Use default answers for anything not given.")
+    ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Answer a question: NAME=VALUE (repeatable)."),
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option("--data-file", help="YAML file of answers.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a non-empty folder (overwrites by name).")
+    ] = False,
+    git: Annotated[bool, typer.Option(help="git init and make an initial commit.")] = True,
+) -> None:
+    """Create a starter repo.
+
+    Examples:
+
+      ai-eng new my-app
+
+      ai-eng new my-rag -a data-pipeline --defaults -d project_name="My RAG"
+
+      ai-eng new lab -a researcher --data-file answers.yml
+    """
+    from ai_eng.catalog import find_template
+    from ai_eng.project import AiEngError, dest_problem, dirty_template_checkout, generate
+    from ai_eng.source import SourceError
+
+    answers = _parse_data(data or [], data_file)
+    interactive = _interactive()
+    key = archetype or (str(answers["template"]) if "template" in answers else None)
+    if key is None:
+        if not interactive:
+            raise _fail("missing answers (no terminal to ask): archetype. Pass -a/--archetype.")
+        key = _take_quiz()
+    try:
+        tpl = find_template(key)
+    except LookupError as e:
+        raise _fail(str(e)) from e
+    target = dest if dest is not None else _default_dest(tpl.name, answers)
+    if problem := dest_problem(target.expanduser().absolute(), force):  # before any question
+        raise _fail(problem)
+    name = target.expanduser().absolute().name
+    if "project_name" not in answers and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
+        answers["project_name"] = name if not interactive else answers.get("project_name", name)
+    if dirty_template_checkout():
+        typer.secho(
+            "note: uncommitted template changes in the ai-eng checkout are not used; commit them",
+            fg="yellow", err=True,
+        )
+    try:
+        path = generate(
+            tpl.name, target, data=answers, defaults=defaults, force=force,
+            interactive=interactive, git=git,
+        )
+    except (AiEngError, SourceError) as e:
+        raise _fail(str(e)) from e
+    except KeyboardInterrupt:
+        raise _fail("interrupted; nothing was written", 130) from None
+    typer.secho(f"Created {path} from {tpl.name}.", fg="green")
+    typer.echo("Next:")
+    typer.echo(f"  cd {dest if dest is not None else target}")
+    for command in tpl.commands:
+        typer.echo(f"  {command}")
+
+
+@app.command("list")
+def list_() -> None:
+    """List the templates, what each is for and what it needs.
+
+    Example:
+
+      ai-eng list
+    """
+    from ai_eng.catalog import list_templates
+
+    for t in list_templates():
+        typer.secho(f"{t.name}  [{t.archetype}]", bold=True)
+        typer.echo(f"  {t.description}")
+        typer.echo(f"  needs: {', '.join(t.needs) or '-'}")
+        if t.optional:
+            typer.echo(f"  uses when present: {', '.join(t.optional)}")
+        typer.echo(f"  new: ai-eng new my-{t.archetype} -a {t.archetype}")
+
+
+@app.command("update")
+def update(
+    path: Annotated[Path, typer.Argument(help="The generated project.")] = Path("."),
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option("--vcs-ref", help="Template version (git ref) to update to; default: this ai-eng's."),
+    ] = None,
+    pretend: Annotated[bool, typer.Option("--pretend", help="Show what would change; write nothing.")] = False,
+    conflict: Annotated[
+        str, typer.Option("--conflict", help="inline (conflict markers) or rej (.rej files).")
+    ] = "inline",
+) -> None:
+    """Pull the template changes of this ai-eng into a project, keeping your edits.
+
+    Needs a clean git tree. Works offline and on any machine with ai-eng installed.
+
+    Examples:
+
+      cd my-app && ai-eng update
+
+      ai-eng update my-app --pretend
+
+      ai-eng update my-app --conflict rej
+    """
+    from ai_eng.project import AiEngError
+    from ai_eng.project import update as do_update
+    from ai_eng.source import SourceError
+
+    try:
+        result = do_update(path, vcs_ref=vcs_ref, pretend=pretend, conflict=conflict,
+                           interactive=_interactive())
+    except (AiEngError, SourceError) as e:
+        raise _fail(str(e)) from e
+    except KeyboardInterrupt:
+        raise _fail("interrupted; `git checkout . && git clean -fd` restores the project", 130) from None
+    if pretend:
+        typer.echo(f"Pretend: would update {result.path} from {result.old} to the template of this ai-eng.")
+        return
+    if result.old == result.new:
+        typer.echo(f"{result.path} is at template version {result.new}; files re-rendered where needed.")
+    else:
+        typer.secho(f"Updated {result.path}: {result.old} -> {result.new}.", fg="green")
+    if result.conflicts:
+        typer.secho(f"Conflicts to resolve ({len(result.conflicts)}):", fg="yellow")
+        for name in result.conflicts:
+            typer.echo(f"  {name}")
+        typer.echo("Edit them, remove the markers (or .rej files), then commit.")
+    else:
+        typer.echo("Review with `git diff`, then commit.")
+
+
+@app.command("doctor")
+def doctor(
+    archetype: Annotated[
+        str | None,
+        typer.Option("--archetype", "-a", help="data-pipeline | ux | researcher (or a template name)."),
+    ] = None,
+) -> None:
+    """Check this machine for what a template needs; exit 1 if something required is missing.
+
+    Examples:
+
+      ai-eng doctor
+
+      ai-eng doctor -a ux
+    """
+    from ai_eng.catalog import find_template
+    from ai_eng.doctor import run_checks
+
+    kind = None
+    if archetype:
+        try:
+            kind = find_template(archetype).archetype
+        except LookupError as e:
+            raise _fail(str(e)) from e
+    results = run_checks(kind)
+    width = max(len(r.name) for r in results)
+    missing_required = False
+    for r in results:
+        mark = "ok  " if r.ok else ("MISS" if r.required else "--  ")
+        line = f"{mark} {r.name.ljust(width)}  {r.detail}"
+        if not r.ok:
+            line += f"\n     {''.ljust(width)}  fix: {r.fix}"
+            missing_required |= r.required
+        typer.secho(line, fg=None if r.ok else ("red" if r.required else "yellow"))
+    if missing_required:
+        raise _fail(f"required items missing for {kind or 'ai-eng'}; see the fix lines above")
+    typer.echo(f"Ready{' for ' + kind if kind else ''}.")
+
+
+def main() -> None:
+    app()

