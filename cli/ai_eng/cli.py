@@ -158,9 +158,11 @@ def new(
     target = dest if dest is not None else _default_dest(tpl.name, answers)
     if problem := dest_problem(target.expanduser().absolute(), force):  # before any question
         raise _fail(problem)
+    # The folder name is the project name's default (asked again when there is a terminal).
     name = target.expanduser().absolute().name
+    user_defaults = {}
     if "project_name" not in answers and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
-        answers["project_name"] = name if not interactive else answers.get("project_name", name)
+        user_defaults["project_name"] = name
     if dirty_template_checkout():
         typer.secho(
             "note: uncommitted template changes in the ai-eng checkout are not used; commit them",
@@ -168,8 +170,8 @@ def new(
         )
     try:
         path = generate(
-            tpl.name, target, data=answers, defaults=defaults, force=force,
-            interactive=interactive, git=git,
+            tpl.name, target, data=answers, user_defaults=user_defaults, defaults=defaults,
+            force=force, interactive=interactive, git=git,
         )
     except (AiEngError, SourceError) as e:
         raise _fail(str(e)) from e

@@ -115,6 +115,16 @@ def _chromium() -> tuple[bool, str]:
     return False, "not found"
 
 
+def _template_history() -> tuple[bool, str]:
+    from ai_eng.source import BUNDLE_SRC, SourceError, ensure_bundle
+
+    try:
+        ensure_bundle()  # also what lets a plain `copier update` find it
+    except SourceError as e:
+        return False, str(e)
+    return True, BUNDLE_SRC
+
+
 def _model_package(dist: str) -> Callable[[], tuple[bool, str]]:
     def check() -> tuple[bool, str]:
         try:
@@ -144,6 +154,7 @@ PIP_FIX = "check pip's index / proxy settings (PIP_INDEX_URL)"
 CHECKS: tuple[Check, ...] = (
     Check("Python >= 3.11", ALL, NONE, _python, "install Python 3.11+ (python.org, pyenv or uv)"),
     Check("git", ALL, NONE, _git, "install git (apt install git / brew install git)"),
+    Check("Template history", ALL, NONE, _template_history, "reinstall ai-eng (pip install -U ai-eng)"),
     Check("Node.js >= 20", UX, NONE, _node, "install Node 20+ (nodejs.org, nvm or fnm)"),
     Check("npm", UX, NONE, _npm, "comes with Node.js"),
     Check("Disk >= 5 GB", ALL, NONE, _disk, "free space: torch and the models need a few GB"),

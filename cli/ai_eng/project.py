@@ -134,6 +134,7 @@ def generate(
     dest: str | Path,
     *,
     data: dict[str, Any] | None = None,
+    user_defaults: dict[str, Any] | None = None,
     defaults: bool = False,
     force: bool = False,
     interactive: bool = False,
@@ -152,6 +153,8 @@ def generate(
     if problem := dest_problem(dest, force):
         raise AiEngError(problem)
     answers = {**(data or {}), "template": tpl.name}
+    if not interactive:  # nobody to confirm a suggested default: it becomes the answer
+        answers, user_defaults = {**(user_defaults or {}), **answers}, None
     if not interactive and not defaults and (missing := missing_answers(tpl.name, answers)):
         raise MissingAnswers(missing)
 
@@ -162,7 +165,8 @@ def generate(
     try:
         try:
             run_copy(
-                src, tmp, data=answers, defaults=defaults, vcs_ref="HEAD",
+                src, tmp, data=answers, user_defaults=user_defaults, defaults=defaults,
+                vcs_ref="HEAD",
                 unsafe=True, quiet=True, overwrite=True,
             )
         except Exception as e:  # Copier's own errors carry a readable message

@@ -1,0 +1,51 @@
+"""Shared fixtures: a fresh HOME per test, and a temporary tagged copy of the templates."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_HOME = os.environ.get("HOME", str(Path.home()))  # before the fixture below swaps it
+TEMPLATES = sorted(p.parent.name for p in (REPO / "templates").glob("*/template.toml"))
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs with an empty HOME (no cached bundle) and a git identity."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("GIT_AUTHOR", "GIT_COMMITTER"):
+        monkeypatch.setenv(f"{var}_NAME", "Test User")
+        monkeypatch.setenv(f"{var}_EMAIL", "test@example.com")
+    monkeypatch.delenv("AI_ENG_TEMPLATE_REPO", raising=False)
+    return home
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throwaway git copy of copier.yml + templates/ (as git would commit them), tagged
+    v1.0.0, used as ai-eng's template source."""
+    repo = tmp_path / "template-repo"
+    files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z",
+                "--", "copier.yml", "templates").split("\0")
+    for name in filter(None, files):
+        if (REPO / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, repo / name)
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "template v1")
+    git(repo, "tag", "v1.0.0")
+    monkeypatch.setenv("AI_ENG_TEMPLATE_REPO", str(repo))
+    return repo

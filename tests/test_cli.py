@@ -1,0 +1,140 @@
+"""The command line itself: help, version, list, doctor, the quiz, argument errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from typer.testing import CliRunner
+
+from ai_eng import __version__
+from ai_eng.cli import app
+from ai_eng.quiz import QUESTIONS, recommend
+from conftest import TEMPLATES
+
+runner = CliRunner()
+
+
+def test_help_lists_commands_without_importing_copier() -> None:
+    code = (
+        "import sys; from ai_eng.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('copier', 'yaml', 'jinja2', 'pydantic') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    for command in ("new", "list", "update", "doctor"):
+        assert command in out.stdout
+    assert "HEAVY []" in out.stdout
+
+
+@pytest.mark.parametrize("command", ["new", "list", "update", "doctor"])
+def test_every_command_has_help_with_examples(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert f"ai-eng {command}" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"ai-eng {__version__}"
+
+
+def test_list_shows_every_template_with_archetype_and_needs() -> None:
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0
+    assert len(TEMPLATES) == 3
+    for name in TEMPLATES:
+        assert name in result.output
+    for archetype in ("data-pipeline", "ux", "researcher"):
+        assert f"[{archetype}]" in result.output
+    assert result.output.count("needs: ") == 3
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ([0, 0, 0, 0], "data-pipeline"),
+        ([1, 1, 1, 1], "ux"),
+        ([2, 2, 2, 2], "researcher"),
+        ([2, 0, 0, 2], "researcher"),  # 2-2 tie: the first question decides
+        ([1, 0, 0, 0], "data-pipeline"),  # majority wins over the first answer
+    ],
+)
+def test_quiz_recommendation(answers: list[int], expected: str) -> None:
+    assert recommend(answers) == expected
+
+
+def test_quiz_has_three_to_five_questions_covering_each_archetype() -> None:
+    assert 3 <= len(QUESTIONS) <= 5
+    for q in QUESTIONS:
+        assert {archetype for _, archetype in q.options} == {"data-pipeline", "ux", "researcher"}
+
+
+def test_unknown_archetype_is_one_line_error() -> None:
+    result = runner.invoke(app, ["new", "x", "-a", "wizard", "--defaults"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: unknown archetype or template 'wizard' (choose from: data-pipeline, "
+        "local-model-notebook, rag-pipeline, react-chat-ui, researcher, ux)"
+    ]
+
+
+def test_bad_data_pair_is_rejected(tmp_path) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path / "p"), "-a", "ux", "-d", "oops"])
+    assert result.exit_code == 1
+    assert "--data expects KEY=VALUE, got 'oops'" in result.output
+    assert not (tmp_path / "p").exists()
+
+
+def test_doctor_reports_missing_node_for_ux(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    # A PATH with git and python but no node/npm.
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for tool in ("git",):
+        real = subprocess.run(["which", tool], capture_output=True, text=True).stdout.strip()
+        (bindir / tool).symlink_to(real)
+    monkeypatch.setenv("PATH", str(bindir))
+    result = runner.invoke(app, ["doctor", "-a", "ux"])
+    assert result.exit_code == 1
+    assert "MISS Node.js >= 20" in result.output
+    assert "fix: install Node 20+" in result.output
+
+
+class _Version(BaseHTTPRequestHandler):
+    """Answers like Ollama's GET /api/version (Ollama itself can't be installed here)."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = json.dumps({"version": "0.9.9"}).encode()
+        self.send_response(200 if self.path == "/api/version" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_doctor_detects_ollama_via_ollama_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Version)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{server.server_port}")
+        result = runner.invoke(app, ["doctor", "-a", "researcher"])
+    finally:
+        server.shutdown()
+    line = next(ln for ln in result.output.splitlines() if "Ollama" in ln)
+    assert line.startswith("ok") and "0.9.9" in line
+
+
+def test_doctor_says_when_ollama_is_not_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    result = runner.invoke(app, ["doctor", "-a", "researcher"])
+    line = next(ln for ln in result.output.splitlines() if "Ollama" in ln)
+    assert line.startswith("--") and "127.0.0.1:9" in line

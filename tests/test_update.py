@@ -1,0 +1,177 @@
+"""`ai-eng update` end to end: template version N -> N+1 keeps the user's edits, offline,
+from a fresh HOME and a teammate's clone; conflicts are shown, never silently overwritten."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ai_eng.cli import app
+from conftest import git
+
+runner = CliRunner()
+TEMPLATE = "rag-pipeline"
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to reach the network fails."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(var, "http://127.0.0.1:9")
+    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file")
+
+
+def _source(repo: Path, name: str) -> Path:
+    """The template file that renders project file `name` (with or without .jinja)."""
+    base = repo / "templates" / TEMPLATE / "project"
+    for candidate in (base / name, base / f"{name}.jinja"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(name)
+
+
+def _release(repo: Path, tag: str, change) -> None:
+    change(repo)
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", f"template {tag}")
+    git(repo, "tag", tag)
+
+
+def _new(dest: Path) -> Path:
+    result = runner.invoke(app, ["new", str(dest), "-a", TEMPLATE, "--defaults"])
+    assert result.exit_code == 0, result.output
+    return dest
+
+
+def _append_line(repo: Path) -> None:
+    gi = _source(repo, ".gitignore")
+    gi.write_text(gi.read_text() + "# added in template v2\n")
+    (repo / "templates" / TEMPLATE / "project" / "CHANGELOG.md").write_text("# Changelog\n- v2\n")
+
+
+@pytest.mark.usefixtures("offline")
+def test_update_brings_template_change_and_keeps_user_edit(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "proj")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v1.0.0"
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nMy own notes.\n")
+    git(project, "commit", "--quiet", "-am", "my notes")
+
+    _release(template_repo, "v2.0.0", _append_line)
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "v1.0.0 -> v2.0.0" in result.output
+    assert "# added in template v2" in (project / ".gitignore").read_text()
+    assert (project / "CHANGELOG.md").read_text() == "# Changelog\n- v2\n"
+    assert readme.read_text().endswith("\nMy own notes.\n")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v2.0.0"
+
+
+@pytest.mark.usefixtures("offline")
+@pytest.mark.parametrize("mode", ["inline", "rej"])
+def test_conflicting_edit_is_a_conflict_not_an_overwrite(
+    template_repo: Path, tmp_path: Path, mode: str
+) -> None:
+    project = _new(tmp_path / "proj")
+    gi = project / ".gitignore"
+    first = gi.read_text().splitlines()[0]
+    gi.write_text(gi.read_text().replace(first, "# the user's own first line", 1))
+    git(project, "commit", "--quiet", "-am", "my first line")
+
+    def change_first_line(repo: Path) -> None:
+        src = _source(repo, ".gitignore")
+        src.write_text(src.read_text().replace(first, "# the template's new first line", 1))
+
+    _release(template_repo, "v2.0.0", change_first_line)
+    result = runner.invoke(app, ["update", str(project), "--conflict", mode])
+    assert result.exit_code == 0, result.output
+    assert "Conflicts to resolve (1):" in result.output
+    text = gi.read_text()
+    assert "# the user's own first line" in text  # the user's edit is kept
+    if mode == "inline":
+        assert "  .gitignore" in result.output
+        assert "<<<<<<< before updating" in text and "# the template's new first line" in text
+    else:
+        assert "  .gitignore.rej" in result.output
+        assert "# the template's new first line" in (project / ".gitignore.rej").read_text()
+
+
+def test_dirty_tree_is_refused(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "proj")
+    (project / "README.md").write_text("uncommitted")
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 1
+    assert "has uncommitted changes; commit or stash them" in result.output
+    assert (project / "README.md").read_text() == "uncommitted"
+
+
+def test_not_a_project_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["update", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no .copier-answers.yml" in result.output
+
+
+def test_pretend_writes_nothing(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "proj")
+    _release(template_repo, "v2.0.0", _append_line)
+    result = runner.invoke(app, ["update", str(project), "--pretend"])
+    assert result.exit_code == 0, result.output
+    assert git(project, "status", "--porcelain") == ""
+    assert not (project / "CHANGELOG.md").exists()
+
+
+def test_vcs_ref_picks_a_version(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "proj")
+    _release(template_repo, "v2.0.0", _append_line)
+    _release(template_repo, "v3.0.0", lambda r: (r / "templates" / TEMPLATE / "project" / "V3.md").write_text("3\n"))
+    result = runner.invoke(app, ["update", str(project), "--vcs-ref", "v2.0.0"])
+    assert result.exit_code == 0, result.output
+    assert (project / "CHANGELOG.md").is_file() and not (project / "V3.md").exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_teammate_clone_with_fresh_home_updates_offline(
+    template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _new(tmp_path / "proj")
+    _release(template_repo, "v2.0.0", _append_line)
+    # Another machine: a clone of the project, a HOME that never saw ai-eng.
+    clone = tmp_path / "teammate"
+    git(tmp_path, "clone", "--quiet", str(project), str(clone))
+    other_home = tmp_path / "other-home"
+    other_home.mkdir()
+    monkeypatch.setenv("HOME", str(other_home))
+    result = runner.invoke(app, ["update", str(clone)])
+    assert result.exit_code == 0, result.output
+    assert (clone / "CHANGELOG.md").is_file()
+    assert (other_home / ".cache" / "ai-eng" / "templates.bundle").is_file()
+
+
+@pytest.mark.usefixtures("offline")
+def test_plain_copier_update_works_once_ai_eng_has_run(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "proj")
+    _release(template_repo, "v2.0.0", _append_line)
+    runner.invoke(app, ["doctor", "-a", "ux"])  # doctor (like new/update) refreshes the bundle
+    copier = Path(sys.executable).with_name("copier")
+    proc = subprocess.run(
+        [str(copier), "update", "--defaults"],
+        cwd=project, capture_output=True, text=True, env=dict(os.environ),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "CHANGELOG.md").is_file()
+
+
+def test_unknown_project_version_says_upgrade_ai_eng(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "proj")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("_commit: v1.0.0", "_commit: v9.9.9"))
+    git(project, "commit", "--quiet", "-am", "from the future")
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 1
+    assert "template version v9.9.9, which this ai-eng does not know" in result.output
