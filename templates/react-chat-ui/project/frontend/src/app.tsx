@@ -1,0 +1,203 @@
+import { generateId } from 'ai';
+import { useCallback, useEffect, useState } from 'react';
+import { Chat } from './components/chat';
+import { ModelPicker } from './components/model-picker';
+import { Sidebar } from './components/sidebar';
+import { api, ApiError } from './lib/api';
+import type { ChatMessage, ConversationSummary, ModelList } from './lib/types';
+
+const MODEL_KEY = 'chat.model';
+
+type Active =
+  | { id: string; state: 'new' }
+  | { id: string; state: 'loading' }
+  | { id: string; state: 'ready'; messages: ChatMessage[] }
+  | { id: string; state: 'error'; error: string; notFound: boolean };
+
+function idFromUrl(): string | null {
+  return new URLSearchParams(window.location.search).get('c');
+}
+
+function setUrl(id: string | null, mode: 'push' | 'replace' = 'push') {
+  const url = new URL(window.location.href);
+  if (id) url.searchParams.set('c', id);
+  else url.searchParams.delete('c');
+  if (url.href !== window.location.href) window.history[`${mode}State`](null, '', url);
+}
+
+export function App() {
+  const [active, setActive] = useState<Active>(() => {
+    const id = idFromUrl();
+    return id ? { id, state: 'loading' } : { id: generateId(), state: 'new' };
+  });
+  const [conversations, setConversations] = useState<ConversationSummary[]>();
+  const [listError, setListError] = useState<string>();
+  const [models, setModels] = useState<ModelList>();
+  const [model, setModel] = useState<string | undefined>(
+    () => localStorage.getItem(MODEL_KEY) ?? undefined,
+  );
+  const [sidebarOpen, setSidebarOpen] = useState(false);
+
+  const refresh = useCallback(async () => {
+    try {
+      setConversations(await api.listConversations());
+      setListError(undefined);
+    } catch (error) {
+      setListError(error instanceof Error ? error.message : String(error));
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+    api
+      .listModels()
+      .then((list) => {
+        setModels(list);
+        setModel((current) =>
+          current && list.models.some((m) => m.id === current) ? current : list.default,
+        );
+      })
+      .catch(() => setModels({ models: [], default: '' }));
+  }, [refresh]);
+
+  const load = useCallback(async (id: string) => {
+    setActive({ id, state: 'loading' });
+    try {
+      const conversation = await api.getConversation(id);
+      setActive({ id, state: 'ready', messages: conversation.messages });
+    } catch (error) {
+      const notFound = error instanceof ApiError && error.status === 404;
+      const message = notFound
+        ? 'This conversation does not exist (it may have been deleted).'
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      setActive({ id, state: 'error', error: message, notFound });
+    }
+  }, []);
+
+  useEffect(() => {
+    if (active.state === 'loading') void load(active.id);
+    // Load only what the URL named at startup; later loads go through select().
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const onPopState = () => {
+      const id = idFromUrl();
+      if (id) void load(id);
+      else setActive({ id: generateId(), state: 'new' });
+    };
+    window.addEventListener('popstate', onPopState);
+    return () => window.removeEventListener('popstate', onPopState);
+  }, [load]);
+
+  function select(id: string) {
+    setSidebarOpen(false);
+    if (id === active.id) return;
+    setUrl(id);
+    void load(id);
+  }
+
+  function newChat() {
+    setSidebarOpen(false);
+    setUrl(null);
+    setActive({ id: generateId(), state: 'new' });
+    document.getElementById('composer-input')?.focus();
+  }
+
+  function onSend() {
+    setUrl(active.id, 'replace');
+    setConversations((list) =>
+      list && !list.some((c) => c.id === active.id)
+        ? [{ id: active.id, title: 'New chat', created_at: '', updated_at: '' }, ...list]
+        : list,
+    );
+  }
+
+  async function rename(id: string, title: string) {
+    try {
+      await api.renameConversation(id, title);
+    } catch (error) {
+      setListError(error instanceof Error ? error.message : String(error));
+    }
+    await refresh();
+  }
+
+  async function remove(id: string) {
+    try {
+      await api.deleteConversation(id);
+      if (id === active.id) newChat();
+    } catch (error) {
+      setListError(error instanceof Error ? error.message : String(error));
+    }
+    await refresh();
+  }
+
+  function chooseModel(id: string) {
+    setModel(id);
+    localStorage.setItem(MODEL_KEY, id);
+  }
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <button
+          type="button"
+          className="icon-button menu"
+          aria-label="Conversations"
+          aria-controls="sidebar"
+          aria-expanded={sidebarOpen}
+          onClick={() => setSidebarOpen((open) => !open)}
+        >
+          ☰
+        </button>
+        <h1>{document.title}</h1>
+        <ModelPicker models={models} value={model} onChange={chooseModel} />
+      </header>
+      <Sidebar
+        conversations={conversations}
+        loadError={listError}
+        activeId={active.id}
+        open={sidebarOpen}
+        onSelect={select}
+        onNew={newChat}
+        onRename={rename}
+        onDelete={remove}
+        onRetry={refresh}
+      />
+      {sidebarOpen && (
+        <div className="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />
+      )}
+      <main className="main">
+        {active.state === 'loading' ? (
+          <p className="status muted" role="status">
+            Loading conversation…
+          </p>
+        ) : active.state === 'error' ? (
+          <div className="status error-banner" role="alert" data-testid="load-error">
+            <span>{active.error}</span>
+            {active.notFound ? (
+              <button type="button" className="button" onClick={newChat}>
+                New chat
+              </button>
+            ) : (
+              <button type="button" className="button" onClick={() => void load(active.id)}>
+                Retry
+              </button>
+            )}
+          </div>
+        ) : (
+          <Chat
+            key={active.id}
+            id={active.id}
+            initialMessages={active.state === 'ready' ? active.messages : []}
+            model={model}
+            onSend={onSend}
+            onSettled={refresh}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

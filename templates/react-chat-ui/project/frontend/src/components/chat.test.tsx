@@ -1,0 +1,119 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../lib/types';
+import { startUiStreamServer, textReply } from '../test/ui-stream-server';
+import { Chat } from './chat';
+
+let server: Awaited<ReturnType<typeof startUiStreamServer>>;
+const realFetch = globalThis.fetch;
+
+beforeAll(async () => {
+  server = await startUiStreamServer();
+  // The app calls relative URLs ('/api/chat'); send them to the test server.
+  globalThis.fetch = (input, init) => realFetch(new URL(String(input), server.url), init);
+});
+afterAll(async () => {
+  globalThis.fetch = realFetch;
+  await server.close();
+});
+afterEach(() => {
+  server.replies.length = 0;
+  server.requests.length = 0;
+});
+
+function renderChat(initialMessages: ChatMessage[] = []) {
+  render(<Chat id="conv-1" initialMessages={initialMessages} model="smollm2" />);
+  return { user: userEvent.setup(), input: screen.getByLabelText('Message') };
+}
+
+const lastAssistant = () => screen.getAllByTestId('message-assistant').at(-1)!;
+
+describe('Chat', () => {
+  it('sends the contract body and streams the reply in', async () => {
+    server.replies.push(textReply(['Hel', 'lo ', 'there']));
+    const { user, input } = renderChat();
+    expect(screen.getByTestId('empty-state')).toBeInTheDocument();
+
+    await user.type(input, 'hi{Enter}');
+
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('Hello there'));
+    await waitFor(() => expect(lastAssistant()).toHaveAttribute('data-state', 'done'));
+    expect(screen.getByTestId('message-user')).toHaveTextContent('hi');
+    const body = server.requests[0] as { id: string; trigger: string; model: string; messages: ChatMessage[] };
+    expect(body).toMatchObject({ id: 'conv-1', trigger: 'submit-message', model: 'smollm2' });
+    expect(body.messages).toHaveLength(1);
+    expect(body.messages[0]).toMatchObject({ role: 'user', parts: [{ type: 'text', text: 'hi' }] });
+  });
+
+  it('shows an error part with Retry, which regenerates', async () => {
+    server.replies.push(async (writer) => {
+      writer.write({ type: 'error', errorText: 'Upstream model timed out after 30 s' });
+    });
+    server.replies.push(textReply(['Recovered']));
+    const { user, input } = renderChat();
+
+    await user.type(input, 'hello{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Upstream model timed out after 30 s');
+
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('Recovered'));
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(server.requests[1]).toMatchObject({ trigger: 'regenerate-message' });
+    expect(screen.getAllByTestId('message-user')).toHaveLength(1);
+  });
+
+  it('stops mid-stream: the request is aborted and the partial reply stays', async () => {
+    server.replies.push(async (writer, closed) => {
+      writer.write({ type: 'text-start', id: 't1' });
+      writer.write({ type: 'text-delta', id: 't1', delta: 'partial answer' });
+      await closed; // never finishes on its own
+    });
+    const { user, input } = renderChat();
+
+    await user.type(input, 'write a long essay{Enter}');
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('partial answer'));
+    const before = server.disconnects();
+    await user.click(screen.getByRole('button', { name: 'Stop' }));
+
+    expect(await screen.findByRole('button', { name: 'Send' })).toBeInTheDocument();
+    await waitFor(() => expect(server.disconnects()).toBe(before + 1));
+    expect(lastAssistant()).toHaveTextContent('partial answer');
+  });
+
+  it('edits a user message: history is cut before it and the new text is sent', async () => {
+    server.replies.push(textReply(['Six.']));
+    const { user } = renderChat([
+      { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'What is 2+2?' }] },
+      { id: 'a1', role: 'assistant', parts: [{ type: 'text', text: 'Four.' }] },
+    ]);
+
+    await user.click(screen.getByRole('button', { name: 'Edit' }));
+    const box = screen.getByLabelText('Edit message');
+    await user.clear(box);
+    await user.type(box, 'What is 3+3?{Enter}');
+
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('Six.'));
+    const body = server.requests[0] as { messages: ChatMessage[] };
+    expect(body.messages).toHaveLength(1);
+    expect(body.messages[0].parts).toEqual([{ type: 'text', text: 'What is 3+3?' }]);
+    expect(screen.queryByText('Four.')).toBeNull();
+  });
+
+  it('regenerates the last reply', async () => {
+    server.replies.push(textReply(['Second take.']));
+    const { user } = renderChat([
+      { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Name a colour.' }] },
+      { id: 'a1', role: 'assistant', parts: [{ type: 'text', text: 'Blue.' }] },
+    ]);
+
+    await user.click(screen.getByRole('button', { name: 'Regenerate' }));
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('Second take.'));
+    expect(screen.getAllByTestId('message-assistant')).toHaveLength(1);
+    // The old reply is dropped client-side; the server gets the history up to the user turn.
+    const body = server.requests[0] as { trigger: string; messages: ChatMessage[] };
+    expect(body.trigger).toBe('regenerate-message');
+    expect(body.messages.map((message) => message.id)).toEqual(['u1']);
+  });
+});

@@ -1,0 +1,124 @@
+import { useChat } from '@ai-sdk/react';
+import { DefaultChatTransport } from 'ai';
+import { useEffect, useRef, useState } from 'react';
+import { useAutoScroll } from '../hooks/use-auto-scroll';
+import { CHAT_API } from '../lib/api';
+import type { ChatMessage } from '../lib/types';
+import { Composer } from './composer';
+import { Message } from './message';
+
+type Props = {
+  id: string;
+  initialMessages: ChatMessage[];
+  model: string | undefined;
+  /** Called when the user sends (the conversation now exists on the server). */
+  onSend?: () => void;
+  /** Called when a reply ends (finished, stopped or failed): titles and order may have changed. */
+  onSettled?: () => void;
+};
+
+/** The only component that owns `useChat`; everything below it gets plain props. */
+export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
+  const modelRef = useRef(model);
+  modelRef.current = model;
+  const [transport] = useState(
+    () =>
+      new DefaultChatTransport<ChatMessage>({
+        api: CHAT_API,
+        body: () => (modelRef.current ? { model: modelRef.current } : {}),
+      }),
+  );
+
+  const { messages, sendMessage, status, stop, regenerate, setMessages, error, clearError } =
+    useChat<ChatMessage>({
+      id,
+      messages: initialMessages,
+      transport,
+      experimental_throttle: 40,
+      onFinish: () => onSettled?.(),
+      onError: () => onSettled?.(),
+    });
+
+  const busy = status === 'submitted' || status === 'streaming';
+  const { ref, onScroll, atBottom, scrollToBottom } = useAutoScroll<HTMLDivElement>(messages);
+
+  // Stop the stream when this conversation is closed (switching chats, unmount).
+  const stopRef = useRef(stop);
+  stopRef.current = stop;
+  useEffect(() => () => void stopRef.current(), []);
+
+  function send(text: string) {
+    clearError();
+    scrollToBottom();
+    onSend?.();
+    void sendMessage({ text });
+  }
+
+  function edit(messageId: string, text: string) {
+    const index = messages.findIndex((message) => message.id === messageId);
+    if (index < 0) return;
+    clearError();
+    setMessages(messages.slice(0, index));
+    onSend?.();
+    void sendMessage({ text });
+  }
+
+  function retry() {
+    clearError();
+    scrollToBottom();
+    void regenerate();
+  }
+
+  const last = messages.at(-1);
+
+  return (
+    <section className="chat" aria-label="Conversation">
+      <div className="messages" ref={ref} onScroll={onScroll} data-testid="messages">
+        {messages.length === 0 ? (
+          <div className="empty" data-testid="empty-state">
+            <h2>How can I help?</h2>
+            <p className="muted">Replies stream in as they are written. Press Escape to stop one.</p>
+          </div>
+        ) : (
+          <div role="log" aria-live="polite" aria-relevant="additions" className="message-list">
+            {messages.map((message) => (
+              <Message
+                key={message.id}
+                message={message}
+                streaming={busy && message === last && message.role === 'assistant'}
+                canEdit={!busy}
+                canRegenerate={!busy && message === last && message.role === 'assistant'}
+                onEdit={edit}
+                onRegenerate={retry}
+              />
+            ))}
+            {status === 'submitted' && last?.role === 'user' && (
+              <article className="message assistant" data-testid="message-pending" aria-busy>
+                <span className="typing" aria-label="Assistant is thinking" />
+              </article>
+            )}
+          </div>
+        )}
+        {error && (
+          <div className="error-banner" role="alert" data-testid="chat-error">
+            <span>{error.message || 'Something went wrong.'}</span>
+            <button type="button" className="button" onClick={retry} data-testid="retry-button">
+              Retry
+            </button>
+          </div>
+        )}
+      </div>
+      {!atBottom && (
+        <button
+          type="button"
+          className="button jump"
+          onClick={() => scrollToBottom('smooth')}
+          data-testid="jump-button"
+        >
+          Jump to latest
+        </button>
+      )}
+      <Composer busy={busy} onSend={send} onStop={() => void stop()} />
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+import { memo } from 'react';
+import ReactMarkdown, { type Components } from 'react-markdown';
+import rehypeSanitize from 'rehype-sanitize';
+import remarkGfm from 'remark-gfm';
+import { urlTransform } from '../lib/safe-urls';
+import { CodeBlock } from './code-block';
+
+type MdastNode = { type: string; value?: string; children?: MdastNode[] };
+
+/** Turns HTML in the markdown into plain text, so `<b>` shows as `<b>` instead of vanishing. */
+function remarkHtmlAsText() {
+  const walk = (node: MdastNode) => {
+    if (node.type === 'html') node.type = 'text';
+    node.children?.forEach(walk);
+  };
+  return walk;
+}
+
+// Model output is untrusted. Three layers keep it inert:
+// 1. react-markdown without rehype-raw: HTML in the text is never parsed (it shows as text);
+// 2. rehype-sanitize (GitHub's schema) on the resulting tree;
+// 3. urlTransform: only allowlisted link protocols and image hosts survive.
+const components: Components = {
+  a: ({ node: _node, href, children, ...props }) =>
+    href ? (
+      <a {...props} href={href} target="_blank" rel="noopener noreferrer nofollow">
+        {children}
+      </a>
+    ) : (
+      <span className="blocked-link">{children}</span>
+    ),
+  img: ({ node: _node, src, alt, ...props }) =>
+    src ? (
+      <img {...props} src={src} alt={alt ?? ''} loading="lazy" referrerPolicy="no-referrer" />
+    ) : (
+      <span className="blocked-image" title="Image not loaded (host not allowlisted)">
+        [image{alt ? `: ${alt}` : ''}]
+      </span>
+    ),
+  pre: ({ node }) => <CodeBlock node={node} />,
+};
+
+const Markdown = memo(function Markdown({ text }: { text: string }) {
+  return (
+    <ReactMarkdown
+      remarkPlugins={[remarkGfm, remarkHtmlAsText]}
+      rehypePlugins={[rehypeSanitize]}
+      urlTransform={urlTransform}
+      components={components}
+    >
+      {text}
+    </ReactMarkdown>
+  );
+});
+
+export default Markdown;

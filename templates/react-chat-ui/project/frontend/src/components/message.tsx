@@ -1,0 +1,114 @@
+import { type KeyboardEvent, lazy, Suspense, useState } from 'react';
+import { type ChatMessage, messageText } from '../lib/types';
+import { CopyButton } from './copy-button';
+
+// The markdown pipeline (unified, micromark, sanitizer) is loaded after first paint;
+// until it arrives a reply shows as plain text.
+const loadMarkdown = () => import('./markdown');
+const Markdown = lazy(loadMarkdown);
+export const preloadMarkdown = () => void loadMarkdown();
+
+type Props = {
+  message: ChatMessage;
+  streaming: boolean;
+  canEdit: boolean;
+  canRegenerate: boolean;
+  onEdit: (messageId: string, text: string) => void;
+  onRegenerate: () => void;
+};
+
+export function Message({ message, streaming, canEdit, canRegenerate, onEdit, onRegenerate }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  const text = messageText(message);
+  const isUser = message.role === 'user';
+
+  function startEdit() {
+    setDraft(text);
+    setEditing(true);
+  }
+
+  function save() {
+    const value = draft.trim();
+    if (!value) return;
+    setEditing(false);
+    onEdit(message.id, value);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      save();
+    } else if (event.key === 'Escape') {
+      setEditing(false);
+    }
+  }
+
+  return (
+    <article
+      className={`message ${message.role}`}
+      data-testid={`message-${message.role}`}
+      data-state={streaming ? 'streaming' : 'done'}
+      aria-label={isUser ? 'You' : 'Assistant'}
+      aria-busy={streaming}
+    >
+      {editing ? (
+        <div className="edit">
+          <label htmlFor={`edit-${message.id}`} className="visually-hidden">
+            Edit message
+          </label>
+          <textarea
+            id={`edit-${message.id}`}
+            data-testid="edit-input"
+            value={draft}
+            autoFocus
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={onKeyDown}
+          />
+          <div className="actions">
+            <button type="button" className="button primary" onClick={save} data-testid="edit-save">
+              Save &amp; send
+            </button>
+            <button type="button" className="button" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="content" data-testid="message-content">
+          {isUser ? (
+            <p className="user-text">{text}</p>
+          ) : text ? (
+            <Suspense fallback={<p className="user-text">{text}</p>}>
+              <Markdown text={text} />
+            </Suspense>
+          ) : streaming ? (
+            <span className="typing" aria-label="Assistant is thinking" />
+          ) : (
+            <p className="muted">(empty reply)</p>
+          )}
+        </div>
+      )}
+      {!editing && !streaming && (
+        <div className="actions">
+          <CopyButton text={text} />
+          {isUser && canEdit && (
+            <button type="button" className="icon-button" onClick={startEdit} data-testid="edit-button">
+              Edit
+            </button>
+          )}
+          {canRegenerate && (
+            <button
+              type="button"
+              className="icon-button"
+              onClick={onRegenerate}
+              data-testid="regenerate-button"
+            >
+              Regenerate
+            </button>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}

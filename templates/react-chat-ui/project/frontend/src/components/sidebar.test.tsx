@@ -1,0 +1,70 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import type { ConversationSummary } from '../lib/types';
+import { Sidebar } from './sidebar';
+
+const conversations: ConversationSummary[] = [
+  { id: 'c1', title: 'Trip plans', created_at: '2026-01-01', updated_at: '2026-01-02' },
+  { id: 'c2', title: 'Rust questions', created_at: '2026-01-01', updated_at: '2026-01-01' },
+];
+
+function setup(props: Partial<Parameters<typeof Sidebar>[0]> = {}) {
+  const handlers = {
+    onSelect: vi.fn(),
+    onNew: vi.fn(),
+    onRename: vi.fn(),
+    onDelete: vi.fn(),
+    onRetry: vi.fn(),
+  };
+  render(
+    <Sidebar
+      conversations={conversations}
+      loadError={undefined}
+      activeId="c1"
+      open={false}
+      {...handlers}
+      {...props}
+    />,
+  );
+  return { ...handlers, user: userEvent.setup() };
+}
+
+describe('Sidebar', () => {
+  it('lists conversations and marks the active one', async () => {
+    const { onSelect, onNew, user } = setup();
+    const nav = screen.getByRole('navigation', { name: 'Conversations' });
+    expect(within(nav).getByRole('button', { name: 'Trip plans' })).toHaveAttribute('aria-current', 'page');
+    await user.click(within(nav).getByRole('button', { name: 'Rust questions' }));
+    expect(onSelect).toHaveBeenCalledWith('c2');
+    await user.click(within(nav).getByRole('button', { name: 'New chat' }));
+    expect(onNew).toHaveBeenCalledOnce();
+  });
+
+  it('renames with the keyboard', async () => {
+    const { onRename, user } = setup();
+    await user.click(screen.getByRole('button', { name: 'Rename Rust questions' }));
+    const input = screen.getByLabelText('New title');
+    expect(input).toHaveFocus();
+    await user.clear(input);
+    await user.type(input, 'Borrow checker{Enter}');
+    expect(onRename).toHaveBeenCalledExactlyOnceWith('c2', 'Borrow checker');
+  });
+
+  it('deletes only after confirmation', async () => {
+    const { onDelete, user } = setup();
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    await user.click(screen.getByRole('button', { name: 'Delete Trip plans' }));
+    expect(onDelete).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('button', { name: 'Delete Trip plans' }));
+    expect(onDelete).toHaveBeenCalledExactlyOnceWith('c1');
+    confirm.mockRestore();
+  });
+
+  it('shows loading, empty and error states', async () => {
+    const { onRetry, user } = setup({ loadError: 'Cannot reach the server. Is the backend running?' });
+    expect(screen.getByRole('alert')).toHaveTextContent('Cannot reach the server');
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(onRetry).toHaveBeenCalledOnce();
+  });
+});

@@ -1,0 +1,49 @@
+import type { Conversation, ConversationSummary, ModelList } from './types';
+
+export const CHAT_API = '/api/chat';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      ...init,
+      headers: { 'Content-Type': 'application/json', ...init?.headers },
+    });
+  } catch {
+    throw new ApiError('Cannot reach the server. Is the backend running?', 0);
+  }
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      const body = await response.json();
+      if (typeof body?.detail === 'string') detail = body.detail;
+    } catch {
+      // not JSON; keep the status text
+    }
+    throw new ApiError(`${response.status} ${detail}`.trim(), response.status);
+  }
+  return response.status === 204 ? (undefined as T) : response.json();
+}
+
+export const api = {
+  listConversations: () => request<ConversationSummary[]>('/api/conversations'),
+  getConversation: (id: string) =>
+    request<Conversation>(`/api/conversations/${encodeURIComponent(id)}`),
+  renameConversation: (id: string, title: string) =>
+    request<unknown>(`/api/conversations/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ title }),
+    }),
+  deleteConversation: (id: string) =>
+    request<unknown>(`/api/conversations/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  listModels: () => request<ModelList>('/api/models'),
+};
