@@ -70,6 +70,15 @@ def _parse_data(pairs: list[str], data_file: Path | None) -> dict[str, object]:
     return data
 
 
+def _pick(prompt: str, count: int) -> int:
+    """Ask for a number from 1 to count until one is given; return it 0-based."""
+    while True:
+        choice = typer.prompt(prompt, type=int)
+        if 1 <= choice <= count:
+            return choice - 1
+        typer.echo(f"  enter a number from 1 to {count}")
+
+
 def _take_quiz() -> str:
     from ai_eng.catalog import list_templates
     from ai_eng.quiz import QUESTIONS, WHY, recommend
@@ -80,7 +89,7 @@ def _take_quiz() -> str:
         typer.echo(f"{i}. {q.text}")
         for j, (text, _) in enumerate(q.options, 1):
             typer.echo(f"   {j}) {text}")
-        picks.append(typer.prompt("  ", type=typer.IntRange(1, len(q.options))) - 1)
+        picks.append(_pick("  your answer", len(q.options)))
         typer.echo()
     archetype = recommend(picks)
     templates = list_templates()
@@ -91,8 +100,7 @@ def _take_quiz() -> str:
         return tpl.name
     for j, t in enumerate(templates, 1):
         typer.echo(f"   {j}) {t.archetype_label}: {t.name} ({t.description})")
-    choice = typer.prompt("Pick a template", type=typer.IntRange(1, len(templates)))
-    return templates[choice - 1].name
+    return templates[_pick("Pick a template", len(templates))].name
 
 
 def _default_dest(template: str, data: dict[str, object]) -> Path:
