@@ -19,7 +19,8 @@ class TemplateBundleHook(BuildHookInterface):
             out.unlink(missing_ok=True)
             subprocess.run(
                 ["git", "bundle", "create", "--quiet", str(out), "HEAD", "--tags"],
-                cwd=root, check=True,
+                cwd=root,
+                check=True,
             )
         elif (root / "templates.bundle").is_file():  # building from an sdist
             out.write_bytes((root / "templates.bundle").read_bytes())

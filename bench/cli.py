@@ -54,8 +54,18 @@ def main() -> None:
     h_ai = median_seconds([ai_eng, "--help"], args.runs)
     h_cp = median_seconds([copier, "--help"], args.runs)
     rows.append(("--help", h_ai, h_cp, 0.5))
-    copy = [copier, "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD",
-            "-d", f"template={args.template}", bundle, str(dest)]
+    copy = [
+        copier,
+        "copy",
+        "--quiet",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        "-d",
+        f"template={args.template}",
+        bundle,
+        str(dest),
+    ]
     new = [ai_eng, "new", str(dest), "-a", args.template, "--defaults"]
     c_cp = median_seconds(copy, args.runs, cleanup=dest)
     c_ai = median_seconds(new, args.runs, cleanup=dest)

@@ -37,8 +37,17 @@ def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A throwaway git copy of copier.yml + templates/ (as git would commit them), tagged
     v1.0.0, used as ai-eng's template source."""
     repo = tmp_path / "template-repo"
-    files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z",
-                "--", "copier.yml", "templates").split("\0")
+    files = git(
+        REPO,
+        "ls-files",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "-z",
+        "--",
+        "copier.yml",
+        "templates",
+    ).split("\0")
     for name in filter(None, files):
         if (REPO / name).is_file():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)

@@ -45,9 +45,7 @@ def _choice_values(template: str) -> list[tuple[str, object]]:
     return pairs
 
 
-CASES = [
-    pytest.param(t, q, v, id=f"{t}-{q}={v}") for t in TEMPLATES for q, v in _choice_values(t)
-]
+CASES = [pytest.param(t, q, v, id=f"{t}-{q}={v}") for t in TEMPLATES for q, v in _choice_values(t)]
 JINJA_LEFT = re.compile(r"\{\{\s*_?copier|\{%-?\s*(if|for|endif|endfor|raw)\b")
 
 
@@ -102,8 +100,10 @@ def test_generates_each_choice(template: str, question: str, value: object, tmp_
     assert answers[question] == value
     _rendered_ok(dest, template)
     lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--quiet", "."], cwd=dest,
-        capture_output=True, text=True,
+        [sys.executable, "-m", "ruff", "check", "--quiet", "."],
+        cwd=dest,
+        capture_output=True,
+        text=True,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
@@ -130,9 +130,22 @@ def test_bad_names_are_rejected(answer: str, message: str, tmp_path: Path) -> No
 def test_no_tty_and_missing_answers_fails_fast_naming_them(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": os.environ["HOME"]}
     proc = subprocess.run(
-        [sys.executable, "-m", "ai_eng", "new", str(tmp_path / "p"), "-a", "researcher",
-         "-d", "project_name=Lab"],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, env=env,
+        [
+            sys.executable,
+            "-m",
+            "ai_eng",
+            "new",
+            str(tmp_path / "p"),
+            "-a",
+            "researcher",
+            "-d",
+            "project_name=Lab",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert proc.returncode == 1
     assert "missing answers (no terminal to ask):" in proc.stderr
@@ -143,7 +156,10 @@ def test_no_tty_and_missing_answers_fails_fast_naming_them(tmp_path: Path) -> No
 def test_no_tty_without_archetype_fails_fast(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "ai_eng", "new", str(tmp_path / "p"), "--defaults"],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert "missing answers (no terminal to ask): archetype" in proc.stderr
@@ -211,7 +227,9 @@ def test_quiz_picks_the_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )
 
 
-def test_quiz_recommendation_can_be_overridden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quiz_recommendation_can_be_overridden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("ai_eng.cli._interactive", lambda: True)
     dest = tmp_path / "override"
     result = runner.invoke(app, ["new", str(dest), "--defaults"], input="1\n1\n1\n1\nn\n2\n")
@@ -222,6 +240,13 @@ def test_quiz_recommendation_can_be_overridden(tmp_path: Path, monkeypatch: pyte
 def test_plain_copier_copy_works_from_the_repo(tmp_path: Path) -> None:
     from copier import run_copy
 
-    run_copy(str(REPO), tmp_path / "plain", data={"template": "rag-pipeline"}, defaults=True,
-             unsafe=True, quiet=True, vcs_ref="HEAD")
+    run_copy(
+        str(REPO),
+        tmp_path / "plain",
+        data={"template": "rag-pipeline"},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref="HEAD",
+    )
     assert (tmp_path / "plain" / ".copier-answers.yml").is_file()

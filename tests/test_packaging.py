@@ -18,9 +18,20 @@ from conftest import REPO, TEMPLATES
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(REPO)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
     )
     return next(out.glob("ai_eng-*.whl"))
 
@@ -44,12 +55,23 @@ def test_installed_wheel_generates_from_its_bundle(wheel: Path, tmp_path: Path) 
     def ai_eng(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-c", "from ai_eng.cli import main; main()", *args],
-            cwd=tmp_path, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
         )
 
     where = subprocess.run(
-        [sys.executable, "-c", "import ai_eng.source as s; print(s.template_repo(), s.PACKAGED_BUNDLE)"],
-        env=env, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import ai_eng.source as s; print(s.template_repo(), s.PACKAGED_BUNDLE)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert where == ["None", str(site / "ai_eng" / "templates.bundle")]
     listed = ai_eng("list")

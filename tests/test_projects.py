@@ -22,8 +22,13 @@ def _make(project: Path, target: str, log: Path, timeout: int) -> None:
     start = time.monotonic()
     with log.open("a") as out:
         proc = subprocess.run(
-            ["make", target], cwd=project, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, env=env, timeout=timeout,
+            ["make", target],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=timeout,
         )
     took = time.monotonic() - start
     print(f"{project.name}: make {target} took {took:.0f}s")

@@ -56,7 +56,9 @@ def _append_line(repo: Path) -> None:
 
 
 @pytest.mark.usefixtures("offline")
-def test_update_brings_template_change_and_keeps_user_edit(template_repo: Path, tmp_path: Path) -> None:
+def test_update_brings_template_change_and_keeps_user_edit(
+    template_repo: Path, tmp_path: Path
+) -> None:
     project = _new(tmp_path / "proj")
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v1.0.0"
     readme = project / "README.md"
@@ -129,7 +131,11 @@ def test_pretend_writes_nothing(template_repo: Path, tmp_path: Path) -> None:
 def test_vcs_ref_picks_a_version(template_repo: Path, tmp_path: Path) -> None:
     project = _new(tmp_path / "proj")
     _release(template_repo, "v2.0.0", _append_line)
-    _release(template_repo, "v3.0.0", lambda r: (r / "templates" / TEMPLATE / "project" / "V3.md").write_text("3\n"))
+    _release(
+        template_repo,
+        "v3.0.0",
+        lambda r: (r / "templates" / TEMPLATE / "project" / "V3.md").write_text("3\n"),
+    )
     result = runner.invoke(app, ["update", str(project), "--vcs-ref", "v2.0.0"])
     assert result.exit_code == 0, result.output
     assert (project / "CHANGELOG.md").is_file() and not (project / "V3.md").exists()
@@ -161,7 +167,10 @@ def test_plain_copier_update_works_once_ai_eng_has_run(template_repo: Path, tmp_
     copier = Path(sys.executable).with_name("copier")
     proc = subprocess.run(
         [str(copier), "update", "--defaults"],
-        cwd=project, capture_output=True, text=True, env=dict(os.environ),
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
     )
     assert proc.returncode == 0, proc.stderr
     assert (project / "CHANGELOG.md").is_file()

@@ -15,10 +15,11 @@ app = typer.Typer(
     name="ai-eng",
     help="Pick your kind of AI engineer and get a runnable, updatable starter repo.\n\n"
     "Examples:\n\n"
-    "  ai-eng new my-app                 # take the quiz, answer a few questions\n\n"
-    "  ai-eng new my-rag -a data-pipeline --defaults\n\n"
-    "  ai-eng list\n\n"
-    "  ai-eng update my-app              # pull template improvements, keep your edits\n\n"
+    "\b\n"
+    "  ai-eng new my-app            # take the quiz, answer a few questions\n"
+    "  ai-eng new my-rag -a data-pipeline --defaults\n"
+    "  ai-eng list\n"
+    "  ai-eng update my-app         # pull template improvements, keep your edits\n"
     "  ai-eng doctor -a ux",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -108,7 +109,9 @@ def _default_dest(template: str, data: dict[str, object]) -> Path:
         return Path(str(slug))
     if name := data.get("project_name"):
         return Path(re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "my-project")
-    return Path({"rag-pipeline": "my-rag", "react-chat-ui": "my-chat"}.get(template, "my-model-lab"))
+    return Path(
+        {"rag-pipeline": "my-rag", "react-chat-ui": "my-chat"}.get(template, "my-model-lab")
+    )
 
 
 @app.command("new")
@@ -119,7 +122,8 @@ def new(
     archetype: Annotated[
         str | None,
         typer.Option(
-            "--archetype", "-a",
+            "--archetype",
+            "-a",
             help="data-pipeline | ux | researcher (or a template name); skips the quiz.",
         ),
     ] = None,
@@ -174,12 +178,19 @@ def new(
     if dirty_template_checkout():
         typer.secho(
             "note: uncommitted template changes in the ai-eng checkout are not used; commit them",
-            fg="yellow", err=True,
+            fg="yellow",
+            err=True,
         )
     try:
         path = generate(
-            tpl.name, target, data=answers, user_defaults=user_defaults, defaults=defaults,
-            force=force, interactive=interactive, git=git,
+            tpl.name,
+            target,
+            data=answers,
+            user_defaults=user_defaults,
+            defaults=defaults,
+            force=force,
+            interactive=interactive,
+            git=git,
         )
     except (AiEngError, SourceError) as e:
         raise _fail(str(e)) from e
@@ -216,9 +227,13 @@ def update(
     path: Annotated[Path, typer.Argument(help="The generated project.")] = Path("."),
     vcs_ref: Annotated[
         str | None,
-        typer.Option("--vcs-ref", help="Template version (git ref) to update to; default: this ai-eng's."),
+        typer.Option(
+            "--vcs-ref", help="Template version (git ref) to update to; default: this ai-eng's."
+        ),
     ] = None,
-    pretend: Annotated[bool, typer.Option("--pretend", help="Show what would change; write nothing.")] = False,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would change; write nothing.")
+    ] = False,
     conflict: Annotated[
         str, typer.Option("--conflict", help="inline (conflict markers) or rej (.rej files).")
     ] = "inline",
@@ -240,17 +255,24 @@ def update(
     from ai_eng.source import SourceError
 
     try:
-        result = do_update(path, vcs_ref=vcs_ref, pretend=pretend, conflict=conflict,
-                           interactive=_interactive())
+        result = do_update(
+            path, vcs_ref=vcs_ref, pretend=pretend, conflict=conflict, interactive=_interactive()
+        )
     except (AiEngError, SourceError) as e:
         raise _fail(str(e)) from e
     except KeyboardInterrupt:
-        raise _fail("interrupted; `git checkout . && git clean -fd` restores the project", 130) from None
+        raise _fail(
+            "interrupted; `git checkout . && git clean -fd` restores the project", 130
+        ) from None
     if pretend:
-        typer.echo(f"Pretend: would update {result.path} from {result.old} to the template of this ai-eng.")
+        typer.echo(
+            f"Pretend: would update {result.path} from {result.old} to the template of this ai-eng."
+        )
         return
     if result.old == result.new:
-        typer.echo(f"{result.path} is at template version {result.new}; files re-rendered where needed.")
+        typer.echo(
+            f"{result.path} is at template version {result.new}; files re-rendered where needed."
+        )
     else:
         typer.secho(f"Updated {result.path}: {result.old} -> {result.new}.", fg="green")
     if result.conflicts:
@@ -266,7 +288,9 @@ def update(
 def doctor(
     archetype: Annotated[
         str | None,
-        typer.Option("--archetype", "-a", help="data-pipeline | ux | researcher (or a template name)."),
+        typer.Option(
+            "--archetype", "-a", help="data-pipeline | ux | researcher (or a template name)."
+        ),
     ] = None,
 ) -> None:
     """Check this machine for what a template needs; exit 1 if something required is missing.

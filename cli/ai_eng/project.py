@@ -73,7 +73,11 @@ def missing_answers(template: str, data: dict[str, Any]) -> list[str]:
         when = spec.get("when", True)
         if isinstance(when, str):
             when = env.from_string(when).render(**data).strip().lower() not in (
-                "", "false", "no", "0", "none",
+                "",
+                "false",
+                "no",
+                "0",
+                "none",
             )
         if when:
             missing.append(name)
@@ -91,8 +95,10 @@ def _initial_commit(path: Path) -> None:
     )
     if not probe.stdout.strip():  # no identity configured: commit as ai-eng
         env.update(
-            GIT_AUTHOR_NAME="ai-eng", GIT_AUTHOR_EMAIL="ai-eng@localhost",
-            GIT_COMMITTER_NAME="ai-eng", GIT_COMMITTER_EMAIL="ai-eng@localhost",
+            GIT_AUTHOR_NAME="ai-eng",
+            GIT_AUTHOR_EMAIL="ai-eng@localhost",
+            GIT_COMMITTER_NAME="ai-eng",
+            GIT_COMMITTER_EMAIL="ai-eng@localhost",
         )
     for cmd in (
         ["git", "init", "--quiet", "--initial-branch=main"],
@@ -165,9 +171,15 @@ def generate(
     try:
         try:
             run_copy(
-                src, tmp, data=answers, user_defaults=user_defaults, defaults=defaults,
+                src,
+                tmp,
+                data=answers,
+                user_defaults=user_defaults,
+                defaults=defaults,
                 vcs_ref="HEAD",
-                unsafe=True, quiet=True, overwrite=True,
+                unsafe=True,
+                quiet=True,
+                overwrite=True,
             )
         except Exception as e:  # Copier's own errors carry a readable message
             if isinstance(e, KeyboardInterrupt):
@@ -193,7 +205,9 @@ def dirty_template_checkout() -> bool:
         return False
     out = subprocess.run(
         ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
-        cwd=repo, capture_output=True, text=True,
+        cwd=repo,
+        capture_output=True,
+        text=True,
     )
     return bool(out.stdout.strip())
 
@@ -227,7 +241,9 @@ def _known_version(src: str, ref: str) -> bool:
     with tempfile.TemporaryDirectory(prefix="ai-eng-check-") as tmp:
         if _git_out(Path(tmp), "clone", "--bare", "--quiet", bundle, "repo").returncode:
             return True  # let Copier report what is wrong with the source
-        check = _git_out(Path(tmp) / "repo", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        check = _git_out(
+            Path(tmp) / "repo", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"
+        )
         return check.returncode == 0
 
 
@@ -267,7 +283,9 @@ def update(
     if not _git_available():
         raise AiEngError("git is required for update (it 3-way merges template changes)")
     if _git_out(path, "rev-parse", "--show-toplevel").returncode != 0:
-        raise AiEngError(f"{path} is not a git repository; run `git init && git add -A && git commit` first")
+        raise AiEngError(
+            f"{path} is not a git repository; run `git init && git add -A && git commit` first"
+        )
     if _git_out(path, "status", "--porcelain").stdout.strip():
         raise AiEngError(f"{path} has uncommitted changes; commit or stash them, then update")
     if conflict not in ("inline", "rej"):
@@ -284,8 +302,14 @@ def update(
         )
     try:
         run_update(
-            path, vcs_ref=vcs_ref or "HEAD", pretend=pretend, conflict=conflict,
-            overwrite=True, unsafe=True, skip_answered=True, defaults=not interactive,
+            path,
+            vcs_ref=vcs_ref or "HEAD",
+            pretend=pretend,
+            conflict=conflict,
+            overwrite=True,
+            unsafe=True,
+            skip_answered=True,
+            defaults=not interactive,
             quiet=True,
         )
     except SourceError:

@@ -31,9 +31,7 @@ class SourceError(RuntimeError):
 
 def _git(*args: str, cwd: Path | None = None) -> str:
     try:
-        out = subprocess.run(
-            ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-        )
+        out = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
     except FileNotFoundError as e:
         raise SourceError("git is not installed; install git and retry") from e
     except subprocess.CalledProcessError as e:
