@@ -95,13 +95,14 @@ def test_conflicting_edit_is_a_conflict_not_an_overwrite(
     assert result.exit_code == 0, result.output
     assert "Conflicts to resolve (1):" in result.output
     text = gi.read_text()
-    assert "# the user's own first line" in text  # the user's edit is kept
     if mode == "inline":
         assert "  .gitignore" in result.output
-        assert "<<<<<<< before updating" in text and "# the template's new first line" in text
-    else:
+        assert "<<<<<<< before updating" in text
+        assert "# the user's own first line" in text and "# the template's new first line" in text
+    else:  # Copier applies the template and keeps the user's rejected hunk beside it
         assert "  .gitignore.rej" in result.output
-        assert "# the template's new first line" in (project / ".gitignore.rej").read_text()
+        assert "# the template's new first line" in text
+        assert "+# the user's own first line" in (project / ".gitignore.rej").read_text()
 
 
 def test_dirty_tree_is_refused(template_repo: Path, tmp_path: Path) -> None:
