@@ -61,12 +61,17 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
     setMessages(messages.slice(0, index));
     onSend?.();
     void sendMessage({ text });
+    focusComposer();
   }
+
+  // The message's own buttons disappear while it streams: keep keyboard focus in the composer.
+  const focusComposer = () => document.getElementById('composer-input')?.focus();
 
   function retry() {
     clearError();
     scrollToBottom();
     void regenerate();
+    focusComposer();
   }
 
   const last = messages.at(-1);

@@ -45,7 +45,7 @@ export function Composer({ busy, disabled = false, onSend, onStop }: Props) {
         data-testid="composer-input"
         value={text}
         rows={1}
-        placeholder="Message (Enter to send, Shift+Enter for a new line)"
+        placeholder="Send a message"
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
         disabled={disabled}

@@ -1,0 +1,141 @@
+import { expect, test } from '@playwright/test';
+import { ChatPage } from './pages/chat-page';
+
+// Runs against the real backend and the bundled SmolLM2 model: assert shape, not facts.
+
+test('a reply streams in, then persists across a reload', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto();
+  await chat.recordReplyLengths();
+
+  await chat.send('Write a short poem about the sea.');
+  await expect(chat.userMessages).toHaveText(['Write a short poem about the sea.']);
+  await expect(chat.stopButton).toBeVisible();
+  await chat.waitForReplyDone();
+
+  const lengths = await chat.replyLengths();
+  expect(lengths.length, `reply grew in steps: ${lengths}`).toBeGreaterThanOrEqual(3);
+  expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+  const reply = await chat.lastAssistant.innerText();
+  expect(reply.trim().length).toBeGreaterThan(0);
+  await page.screenshot({ path: 'test-results/chat.png', fullPage: true });
+
+  // Reload: the conversation is in the URL and in the sidebar, marked current.
+  const id = chat.conversationId();
+  expect(id).toBeTruthy();
+  await page.reload();
+  await expect(chat.userMessages).toHaveText(['Write a short poem about the sea.']);
+  await expect(chat.lastAssistant).toHaveText(reply);
+  await expect(chat.sidebar.locator('[aria-current="page"]')).toHaveCount(1);
+
+  // From a fresh start the sidebar still lists it, and opening it restores the messages.
+  const response = await page.request.get('/api/conversations');
+  const summary = ((await response.json()) as { id: string; title: string }[]).find((c) => c.id === id);
+  expect(summary).toBeTruthy();
+  await chat.goto('/');
+  await expect(chat.userMessages).toHaveCount(0);
+  await chat.sidebar.getByRole('button', { name: summary!.title || 'Untitled', exact: true }).first().click();
+  await expect(chat.userMessages).toHaveText(['Write a short poem about the sea.']);
+  expect(chat.conversationId()).toBe(id);
+});
+
+test('Stop ends the stream and the partial reply is kept', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto();
+
+  await chat.send('Tell me a long story about a dragon who learns to cook. Use many details.');
+  await expect(chat.lastAssistant).toHaveAttribute('data-state', 'streaming');
+  await expect(chat.lastAssistant).not.toHaveText('');
+  await chat.stopButton.click();
+
+  await expect(chat.sendButton).toBeVisible({ timeout: 5_000 });
+  const partial = await chat.lastAssistant.innerText();
+  await page.waitForTimeout(1_500);
+  expect(await chat.lastAssistant.innerText(), 'no tokens after Stop').toBe(partial);
+
+  // The server saved the partial reply.
+  const id = chat.conversationId();
+  await expect
+    .poll(async () => {
+      const conversation = await (await page.request.get(`/api/conversations/${id}`)).json();
+      return conversation.messages?.length;
+    })
+    .toBe(2);
+  await page.reload();
+  await expect(chat.assistantMessages).toHaveCount(1);
+  await expect(chat.lastAssistant).not.toHaveText('');
+});
+
+test('Regenerate replaces the last reply', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto();
+  await chat.send('Say hello in one sentence.');
+  await chat.waitForReplyDone();
+
+  const request = page.waitForRequest(
+    (r) => r.url().endsWith('/api/chat') && r.postDataJSON()?.trigger === 'regenerate-message',
+  );
+  await chat.lastAssistant.getByTestId('regenerate-button').click();
+  const body = (await request).postDataJSON();
+  expect(body.messages.map((m: { role: string }) => m.role)).toEqual(['user']);
+  await chat.waitForReplyDone();
+  await expect(chat.assistantMessages).toHaveCount(1);
+  await expect(chat.userMessages).toHaveCount(1);
+  await expect(chat.lastAssistant).not.toHaveText('');
+});
+
+test('keyboard only: send, newline, regenerate, new chat', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto();
+
+  await expect(chat.input).toBeFocused();
+  await page.keyboard.type('First line');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('Second line');
+  await expect(chat.input).toHaveValue('First line\nSecond line');
+  await page.keyboard.press('Enter');
+  await expect(chat.userMessages).toHaveText(['First line\nSecond line']);
+  await chat.waitForReplyDone();
+  await expect(chat.input).toBeFocused();
+
+  // Shift+Tab back from the composer reaches the reply's Regenerate button.
+  const regenerate = chat.lastAssistant.getByTestId('regenerate-button');
+  for (let i = 0; i < 10 && !(await regenerate.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Shift+Tab');
+  }
+  await expect(regenerate).toBeFocused();
+  const request = page.waitForRequest((r) => r.postDataJSON()?.trigger === 'regenerate-message');
+  await page.keyboard.press('Enter');
+  await request;
+  // Focus moved to the composer, where Escape stops the reply.
+  await expect(chat.input).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(chat.sendButton).toBeVisible({ timeout: 5_000 });
+
+  // Tab from the top of the page reaches "New chat"; Enter starts one with the composer focused.
+  const newChat = page.getByTestId('new-chat');
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  for (let i = 0; i < 10 && !(await newChat.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(newChat).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(chat.userMessages).toHaveCount(0);
+  await expect(chat.input).toBeFocused();
+  expect(chat.conversationId()).toBeNull();
+});
+
+test('mobile layout: the sidebar is a drawer and the app fills the viewport', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 740 });
+  const chat = new ChatPage(page);
+  await chat.goto();
+  await expect(chat.sidebar).toBeHidden();
+  const menu = page.getByRole('button', { name: 'Conversations' });
+  await menu.click();
+  await expect(chat.sidebar).toBeVisible();
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await page.getByTestId('new-chat').click();
+  await expect(chat.sidebar).toBeHidden();
+  const box = await chat.input.boundingBox();
+  expect(box!.y + box!.height).toBeLessThanOrEqual(740);
+});

@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test';
+import { ChatPage } from './pages/chat-page';
+
+// The backend's upstream here is e2e/evil-llm.mjs: every reply is hostile markdown.
+
+test('a malicious model reply renders inert', async ({ page }) => {
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  const external: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith('http://127.0.0.1')) external.push(request.url());
+  });
+
+  const chat = new ChatPage(page);
+  await chat.goto();
+  await chat.send('hi');
+  await chat.waitForReplyDone();
+  const reply = chat.lastAssistant;
+  await expect(reply).toContainText('The end.');
+
+  // Raw HTML shows as text; nothing executable or remote made it into the DOM.
+  await expect(reply).toContainText('<script>window.__pwned = "script"</script>');
+  await expect(reply).toContainText(`<img src="x" onerror="window.__pwned = 'img'">`);
+  await expect(reply.locator('script, iframe, object, embed, svg, img, [onerror], [onload]')).toHaveCount(0);
+  await expect(reply.getByText('[image: tracker]')).toBeVisible();
+  const hrefs = await reply.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  expect(hrefs).toEqual(['https://example.com/docs']);
+
+  // The javascript: link is plain text: clicking it does nothing.
+  await reply.getByText('click me').click();
+  await reply.getByText('html link').click();
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
+  expect(dialogs).toEqual([]);
+  expect(external).toEqual([]);
+
+  // Reloaded from the database, it is still inert.
+  await page.reload();
+  await expect(chat.lastAssistant).toContainText('The end.');
+  await expect(chat.lastAssistant.locator('script, iframe, img, svg, [onerror]')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
+});
