@@ -79,7 +79,6 @@ export function App() {
   useEffect(() => {
     if (active.state === 'loading') void load(active.id);
     // Load only what the URL named at startup; later loads go through select().
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

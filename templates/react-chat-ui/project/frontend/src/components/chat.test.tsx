@@ -64,6 +64,27 @@ describe('Chat', () => {
     expect(screen.getAllByTestId('message-user')).toHaveLength(1);
   });
 
+  it('shows a rejected request (HTTP 413) as its one-line reason', async () => {
+    server.replies.push({ status: 413, json: { detail: 'A message has 9001 characters (MAX_MESSAGE_CHARS is 8000).' } });
+    const { user, input } = renderChat();
+    await user.type(input, 'a very long message{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /^A message has 9001 characters \(MAX_MESSAGE_CHARS is 8000\)\.Retry$/,
+    );
+    expect(screen.getByRole('button', { name: 'Send' })).toBeInTheDocument();
+  });
+
+  it('says so when the server cannot be reached', async () => {
+    globalThis.fetch = (input, init) => realFetch(new URL(String(input), 'http://127.0.0.1:9'), init);
+    try {
+      const { user, input } = renderChat();
+      await user.type(input, 'anyone there?{Enter}');
+      expect(await screen.findByRole('alert')).toHaveTextContent('Cannot reach the server. Is the backend running?');
+    } finally {
+      globalThis.fetch = (input, init) => realFetch(new URL(String(input), server.url), init);
+    }
+  });
+
   it('stops mid-stream: the request is aborted and the partial reply stays', async () => {
     server.replies.push(async (writer, closed) => {
       writer.write({ type: 'text-start', id: 't1' });

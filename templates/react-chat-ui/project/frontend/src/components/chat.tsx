@@ -2,7 +2,7 @@ import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport } from 'ai';
 import { useEffect, useRef, useState } from 'react';
 import { useAutoScroll } from '../hooks/use-auto-scroll';
-import { CHAT_API } from '../lib/api';
+import { CHAT_API, errorText } from '../lib/api';
 import type { ChatMessage } from '../lib/types';
 import { Composer } from './composer';
 import { Message } from './message';
@@ -106,7 +106,7 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
         )}
         {error && (
           <div className="error-banner" role="alert" data-testid="chat-error">
-            <span>{error.message || 'Something went wrong.'}</span>
+            <span>{errorText(error)}</span>
             <button type="button" className="button" onClick={retry} data-testid="retry-button">
               Retry
             </button>

@@ -11,6 +11,24 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A readable one-line message for an error from useChat or fetch: FastAPI's `{"detail": ...}`
+ * bodies are unwrapped, and a network failure says what to check.
+ */
+export function errorText(error: Error): string {
+  if (error instanceof TypeError && /fetch|network/i.test(error.message)) {
+    return 'Cannot reach the server. Is the backend running?';
+  }
+  try {
+    const body = JSON.parse(error.message);
+    if (typeof body?.detail === 'string') return body.detail;
+    if (Array.isArray(body?.detail)) return body.detail.map((d: { msg?: string }) => d.msg).join('; ');
+  } catch {
+    // not JSON: the message is already text
+  }
+  return error.message || 'Something went wrong.';
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {

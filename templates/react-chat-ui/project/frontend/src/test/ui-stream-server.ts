@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createUIMessageStream, pipeUIMessageStreamToResponse, type UIMessageStreamWriter } from 'ai';
 
 /** What one scripted reply does; `closed` resolves when the client disconnects. */
-export type Reply = (writer: UIMessageStreamWriter, closed: Promise<void>) => Promise<void>;
+export type Reply =
+  | ((writer: UIMessageStreamWriter, closed: Promise<void>) => Promise<void>)
+  | { status: number; json: unknown };
 
 /**
  * A real HTTP server on 127.0.0.1 that answers POST /api/chat with the AI SDK UI message
@@ -24,6 +26,10 @@ export async function startUiStreamServer() {
       res.writeHead(500).end('no scripted reply');
       return;
     }
+    if (typeof reply !== 'function') {
+      res.writeHead(reply.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply.json));
+      return;
+    }
     const closed = new Promise<void>((resolve) =>
       res.on('close', () => {
         if (!res.writableFinished) disconnects += 1;
@@ -32,6 +38,7 @@ export async function startUiStreamServer() {
     );
     const stream = createUIMessageStream({
       execute: ({ writer }) => reply(writer, closed),
+      onError: (error) => String(error),
     });
     pipeUIMessageStreamToResponse({ response: res, stream });
   });
