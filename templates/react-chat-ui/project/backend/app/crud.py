@@ -1,0 +1,76 @@
+"""Database operations (keyword-only, one session each call)."""
+
+from pydantic_ai.ui.vercel_ai.request_types import TextUIPart, UIMessage
+from sqlmodel import Session, col, delete, select
+
+from app.models import Conversation, Message, utcnow
+
+TITLE_CHARS = 60
+
+
+def message_text(message: UIMessage) -> str:
+    return "".join(part.text for part in message.parts if isinstance(part, TextUIPart))
+
+
+def title_from(messages: list[UIMessage]) -> str:
+    first_user = next((m for m in messages if m.role == "user"), None)
+    text = " ".join(message_text(first_user).split()) if first_user else ""
+    if len(text) > TITLE_CHARS:
+        text = text[: TITLE_CHARS - 1].rstrip() + "…"
+    return text or "New chat"
+
+
+def list_conversations(*, session: Session) -> list[Conversation]:
+    return list(session.exec(select(Conversation).order_by(col(Conversation.updated_at).desc())))
+
+
+def get_messages(*, session: Session, conversation_id: str) -> list[UIMessage]:
+    rows = session.exec(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.position))
+    )
+    return [UIMessage.model_validate(row.data) for row in rows]
+
+
+def save_history(*, session: Session, conversation_id: str, messages: list[UIMessage]) -> Conversation:
+    """Make the stored history exactly `messages` (the client's list is the truth)."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        conversation = Conversation(id=conversation_id, title=title_from(messages))
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    session.exec(delete(Message).where(col(Message.conversation_id) == conversation_id))
+    session.add_all(
+        Message(conversation_id=conversation_id, position=i, data=m.model_dump(mode="json", by_alias=True))
+        for i, m in enumerate(messages)
+    )
+    session.commit()
+    session.refresh(conversation)
+    return conversation
+
+
+def append_message(*, session: Session, conversation_id: str, message: UIMessage) -> None:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:  # deleted while the reply was streaming
+        return
+    count = len(session.exec(select(Message.pk).where(Message.conversation_id == conversation_id)).all())
+    session.add(
+        Message(conversation_id=conversation_id, position=count, data=message.model_dump(mode="json", by_alias=True))
+    )
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    session.commit()
+
+
+def rename_conversation(*, session: Session, conversation: Conversation, title: str) -> Conversation:
+    conversation.title = title
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    session.commit()
+    session.refresh(conversation)
+    return conversation
+
+
+def delete_conversation(*, session: Session, conversation: Conversation) -> None:
+    session.exec(delete(Message).where(col(Message.conversation_id) == conversation.id))
+    session.delete(conversation)
+    session.commit()

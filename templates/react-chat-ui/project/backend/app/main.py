@@ -1,0 +1,56 @@
+"""The FastAPI app: /api routes, and the built front end at / when FRONTEND_DIST exists."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from app.api.main import api_router
+from app.core.config import get_settings
+from app.core.db import make_engine
+from app.core.llm import make_client, ollama_version
+from app.core.local_llm import LocalModelServer
+
+log = logging.getLogger("app")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings = get_settings()
+    local_server = None
+    if settings.LLM_PROVIDER == "local" and not settings.LLM_BASE_URL:
+        local_server = LocalModelServer(settings.LOCAL_MODEL_DIR, settings.LOCAL_LLM_PORT, settings.LOCAL_LLM_THREADS)
+        local_server.start()
+    elif settings.LLM_PROVIDER == "ollama" and not settings.LLM_BASE_URL:
+        version = await ollama_version(settings)
+        if version is None:
+            log.warning("No Ollama answers at %s (OLLAMA_HOST); start it with `ollama serve`.", settings.ollama_url)
+    app.state.engine = make_engine(settings)
+    app.state.llm = make_client(settings)
+    try:
+        yield
+    finally:
+        await app.state.llm.close()
+        app.state.engine.dispose()
+        if local_server:
+            local_server.stop()
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="Chat API", lifespan=lifespan)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.CORS_ORIGINS,
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_headers=["content-type"],
+    )
+    app.include_router(api_router)
+    if settings.FRONTEND_DIST.is_dir():
+        app.mount("/", StaticFiles(directory=settings.FRONTEND_DIST, html=True), name="frontend")
+    return app
+
+
+app = create_app()
