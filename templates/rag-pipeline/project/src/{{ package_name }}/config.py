@@ -1,0 +1,77 @@
+"""All settings in one place: environment variables or .env (see .env.example)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Provider = Literal["local", "ollama", "openai-compatible"]
+
+DEFAULT_EMBEDDING_MODELS = {
+    "local": "all-MiniLM-L6-v2",
+    "ollama": "nomic-embed-text",
+    "openai-compatible": "text-embedding-3-small",
+}
+DEFAULT_LLM_MODELS = {
+    "local": "SmolLM2-135M-Instruct",
+    "ollama": "llama3.2",
+    "openai-compatible": "gpt-4o-mini",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Database: empty DATABASE_URL starts the embedded PostgreSQL in PGDATA_DIR.
+    database_url: str = ""
+    pgdata_dir: Path = Path(".pgdata")
+    db_schema: str = "public"
+
+    # Embeddings
+    embedding_provider: Provider = "local"
+    embedding_model: str = ""
+    embedding_base_url: str = ""
+    embedding_api_key: str = ""
+    embedding_batch_size: int = 64
+
+    # Answers
+    llm_provider: Provider = "local"
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_max_tokens: int = 160
+    llm_timeout: float = 120.0
+    ollama_host: str = "http://localhost:11434"
+    models_dir: Path = Path(".models")
+
+    # Ingest, retrieval
+    chunk_tokens: int = 200
+    chunk_overlap: int = 30
+    max_file_mb: float = 20.0
+    top_k: int = 5
+    ef_search: int = 100
+    hnsw_m: int = 16
+    hnsw_ef_construction: int = 64
+
+    @property
+    def embedding_model_name(self) -> str:
+        return self.embedding_model or DEFAULT_EMBEDDING_MODELS[self.embedding_provider]
+
+    @property
+    def llm_model_name(self) -> str:
+        return self.llm_model or DEFAULT_LLM_MODELS[self.llm_provider]
+
+    def base_url(self, provider: Provider, explicit: str) -> str:
+        """OpenAI-compatible base URL for a provider (Ollama serves one under /v1)."""
+        if explicit:
+            return explicit.rstrip("/")
+        if provider == "ollama":
+            host = self.ollama_host if "://" in self.ollama_host else f"http://{self.ollama_host}"
+            return host.rstrip("/") + "/v1"
+        return "https://api.openai.com/v1"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,75 @@
+"""Retrieval quality on a question set: hit@k, MRR and nDCG@10 for each search mode."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .search import Hit, search
+
+MODES = ("vector", "fulltext", "hybrid")
+
+
+@dataclass
+class Question:
+    question: str
+    doc: str  # file name of the answering document, relative to the corpus folder
+    section: str  # heading of the answering section
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append(Question(record["question"], record["doc"], record["section"]))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"{path}:{number}: expected {{question, doc, section}} ({exc})"
+            ) from None
+    if not questions:
+        raise ValueError(f"{path}: no questions")
+    return questions
+
+
+def is_relevant(hit: Hit, question: Question) -> bool:
+    doc_matches = hit.source == question.doc or hit.source.endswith("/" + question.doc)
+    return doc_matches and hit.heading.strip().lower() == question.section.strip().lower()
+
+
+def score_ranking(relevant: list[bool], k: int) -> dict[str, float]:
+    first = next((i for i, r in enumerate(relevant, start=1) if r), None)
+    dcg = sum(1 / math.log2(i + 1) for i, r in enumerate(relevant[:10], start=1) if r)
+    ideal = sum(1 / math.log2(i + 1) for i in range(1, min(sum(relevant), 10) + 1))
+    return {
+        "hit@1": float(first == 1),
+        f"hit@{k}": float(first is not None and first <= k),
+        "mrr": 1 / first if first else 0.0,
+        "ndcg@10": dcg / ideal if ideal else 0.0,
+    }
+
+
+def evaluate(conn, embedder, questions: list[Question], *, k: int = 5, ef_search: int = 100):
+    """Mean metrics per mode. Query embeddings are computed once and shared by the modes."""
+    vectors = embedder.embed([q.question for q in questions])
+    results: dict[str, dict[str, float]] = {}
+    for mode in MODES:
+        totals: dict[str, float] = {}
+        for question, vector in zip(questions, vectors, strict=True):
+            hits = search(
+                conn,
+                embedder,
+                question.question,
+                max(10, k),
+                mode=mode,
+                ef_search=ef_search,
+                query_vector=vector,
+            )
+            for name, value in score_ranking([is_relevant(h, question) for h in hits], k).items():
+                totals[name] = totals.get(name, 0.0) + value
+        results[mode] = {name: value / len(questions) for name, value in totals.items()}
+    return results

@@ -1,0 +1,277 @@
+"""Incremental, idempotent ingest: hash, load, chunk, embed in batches, COPY each document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import db
+from .chunking import Chunk, chunk_sections
+from .config import Settings
+from .loaders import SUPPORTED, SkipFile, load
+
+
+@dataclass
+class PendingDocument:
+    source: str
+    title: str
+    content_hash: str
+    chunks: list[Chunk]
+    embed_texts: list[str]
+    vectors: list = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    chunks_embedded: int = 0
+    embedding_dim: int = 0
+    model_s: float = 0.0
+    embed_s: float = 0.0
+    db_s: float = 0.0
+    total_s: float = 0.0
+    index_built: bool = False
+
+    @property
+    def chunks_per_s(self) -> float:
+        return self.chunks / self.total_s if self.total_s else 0.0
+
+
+def source_name(path: Path) -> str:
+    """How a file is recorded: relative to the working directory when inside it."""
+    path = path.resolve()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(roots: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    files, missing = [], []
+    for root in roots:
+        if root.is_dir():
+            files.extend(p for p in sorted(root.rglob("*")) if p.is_file() and not _hidden(p, root))
+        elif root.is_file():
+            files.append(root)
+        else:
+            missing.append((str(root), "no such file or folder"))
+    return files, missing
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _sha256(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return digest.hexdigest()
+
+
+def ingest(
+    conn: psycopg.Connection,
+    settings: Settings,
+    roots: list[Path],
+    embedder,
+    *,
+    reset: bool = False,
+    console: Console | None = None,
+    on_skip: Callable[[str, str], None] | None = None,
+) -> IngestReport:
+    """Bring the database in line with the files under roots; safe to kill and re-run."""
+    started = time.perf_counter()
+    report = IngestReport()
+    console = console or Console(stderr=True)
+    if reset:
+        db.reset(conn)
+    db.check_embedding_model(conn, embedder.name)
+
+    files, missing = discover(roots)
+    report.skipped.extend(missing)
+    settings_key = f"{embedder.name}|{settings.chunk_tokens}|{settings.chunk_overlap}"
+    known = dict(conn.execute("SELECT source, content_hash FROM documents").fetchall())
+
+    # 1. Hash every file; load and chunk only new or changed ones.
+    pending: list[PendingDocument] = []
+    seen: set[str] = set()
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    for path in files:
+        source = source_name(path)
+        seen.add(source)
+        try:
+            if path.suffix.lower() not in SUPPORTED:
+                raise SkipFile(f"unsupported file type '{path.suffix or path.name}'")
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise SkipFile(
+                    f"too large ({size / 1e6:.1f} MB > MAX_FILE_MB={settings.max_file_mb:g})"
+                )
+            data = path.read_bytes()
+            content_hash = _sha256(data, settings_key)
+            if known.get(source) == content_hash:
+                report.unchanged += 1
+                continue
+            document = load(path, data)
+            chunks = chunk_sections(
+                document.sections, settings.chunk_tokens, settings.chunk_overlap
+            )
+        except (SkipFile, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            report.skipped.append((source, reason or type(exc).__name__))
+            if source in known:  # it was readable before; its old chunks no longer match the file
+                seen.discard(source)
+            continue
+        texts = [_embed_text(document.title, c) for c in chunks]
+        pending.append(PendingDocument(source, document.title, content_hash, chunks, texts))
+
+    for source, reason in report.skipped:
+        (on_skip or (lambda s, r: console.print(f"[yellow]skipped[/] {s}: {r}")))(source, reason)
+
+    # 2. Delete documents whose files are gone from the folders we were given.
+    report.deleted = _delete_missing(conn, roots, seen, known)
+
+    # 3. Embed in batches across documents; write each document as soon as it is complete.
+    total = sum(len(d.chunks) for d in pending)
+    reuse = _reusable_vectors(conn, pending)
+    with Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TextColumn("{task.fields[rate]} chunks/s"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=total == 0,
+    ) as progress:
+        task = progress.add_task("ingest", total=total, rate="-")
+        queue: list[tuple[PendingDocument, int]] = []
+        for document in pending:
+            for i, text in enumerate(document.embed_texts):
+                vector = reuse.get(_sha256(text))
+                document.vectors.append(vector)
+                if vector is None:
+                    queue.append((document, i))
+        if queue:  # load the model outside the embedding timer
+            t0 = time.perf_counter()
+            report.embedding_dim = embedder.dim
+            report.model_s = time.perf_counter() - t0
+        ready = 0  # documents[:ready] are written
+        batch = max(1, settings.embedding_batch_size) * 4
+        position = 0
+        while True:
+            ready = _write_ready(conn, embedder.name, pending, ready, report, known)
+            done = sum(len(d.chunks) for d in pending[:ready])
+            progress.update(
+                task, completed=done, rate=f"{done / max(time.perf_counter() - started, 1e-9):.0f}"
+            )
+            if position >= len(queue):
+                break
+            items = queue[position : position + batch]
+            position += len(items)
+            t0 = time.perf_counter()
+            vectors = embedder.embed([doc.embed_texts[i] for doc, i in items])
+            report.embed_s += time.perf_counter() - t0
+            report.chunks_embedded += len(items)
+            for (doc, i), vector in zip(items, vectors, strict=True):
+                doc.vectors[i] = vector
+        ready = _write_ready(conn, embedder.name, pending, ready, report, known)
+
+    t0 = time.perf_counter()
+    report.index_built = db.ensure_hnsw_index(conn, settings)
+    report.db_s += time.perf_counter() - t0
+    report.chunks = total
+    report.total_s = time.perf_counter() - started
+    return report
+
+
+def _embed_text(title: str, chunk: Chunk) -> str:
+    """What the model sees: where the chunk sits, then the chunk."""
+    context = " > ".join(part for part in (title, chunk.heading) if part and part != chunk.text)
+    return f"{context}\n{chunk.text}" if context else chunk.text
+
+
+def _reusable_vectors(conn: psycopg.Connection, pending: list[PendingDocument]) -> dict:
+    """Stored embeddings of identical chunk text: an edited file re-embeds only what changed."""
+    hashes = list({_sha256(t) for d in pending for t in d.embed_texts})
+    if not hashes:
+        return {}
+    rows = conn.execute(
+        "SELECT DISTINCT ON (content_hash) content_hash, embedding FROM chunks"
+        " WHERE content_hash = ANY(%s)",
+        (hashes,),
+    ).fetchall()
+    return {h: v for h, v in rows}
+
+
+def _write_ready(conn, model_name, pending, ready, report, known) -> int:
+    while ready < len(pending) and all(v is not None for v in pending[ready].vectors):
+        t0 = time.perf_counter()
+        _write_document(conn, model_name, pending[ready])
+        report.db_s += time.perf_counter() - t0
+        if pending[ready].source in known:
+            report.updated += 1
+        else:
+            report.added += 1
+        ready += 1
+    return ready
+
+
+def _write_document(conn: psycopg.Connection, model_name: str, doc: PendingDocument) -> None:
+    """Replace one document and all its chunks in a single transaction (binary COPY)."""
+    if doc.vectors:
+        db.fix_embedding_dimension(conn, model_name, len(doc.vectors[0]))
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("DELETE FROM documents WHERE source = %s", (doc.source,))
+        cur.execute(
+            "INSERT INTO documents (source, title, content_hash, n_chunks) VALUES (%s, %s, %s, %s)"
+            " RETURNING id",
+            (doc.source, doc.title, doc.content_hash, len(doc.chunks)),
+        )
+        document_id = cur.fetchone()[0]
+        with cur.copy(
+            "COPY chunks (document_id, position, heading, text, content_hash, metadata, embedding)"
+            " FROM STDIN WITH (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["int8", "int4", "text", "text", "text", "jsonb", "vector"])
+            for chunk, text, vector in zip(doc.chunks, doc.embed_texts, doc.vectors, strict=True):
+                metadata = json.dumps({"source": doc.source, "title": doc.title})
+                copy.write_row(
+                    (
+                        document_id,
+                        chunk.position,
+                        chunk.heading,
+                        chunk.text,
+                        _sha256(text),
+                        metadata,
+                        vector,
+                    )
+                )
+
+
+def _delete_missing(
+    conn: psycopg.Connection, roots: list[Path], seen: set[str], known: dict
+) -> int:
+    folders = [source_name(r) for r in roots if r.is_dir()]
+    gone = [
+        s
+        for s in known
+        if s not in seen and any(s.startswith(f.rstrip("/") + "/") or f == "." for f in folders)
+    ]
+    if gone:
+        conn.execute("DELETE FROM documents WHERE source = ANY(%s)", (gone,))
+    return len(gone)
