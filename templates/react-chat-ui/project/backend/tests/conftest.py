@@ -1,0 +1,100 @@
+"""Real processes only: the bundled SmolLM2 behind `transformers serve`, and the backend under uvicorn."""
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.core.config import PROJECT_ROOT, get_settings
+from app.core.local_llm import LocalModelServer
+
+BACKEND_DIR = PROJECT_ROOT / "backend"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def run_backend(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """Start `uvicorn app.main:app` (the command the README and the e2e suite use) and yield its URL."""
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / f'chat-{port}.db'}",
+        "FRONTEND_DIST": str(tmp_path / "no-frontend"),
+        "HF_HUB_OFFLINE": "1",
+        **env,
+    }
+    uvicorn = Path(sys.executable).with_name("uvicorn")
+    cmd = [str(uvicorn), "app.main:app", "--app-dir", str(BACKEND_DIR), "--host", "127.0.0.1", "--port", str(port)]
+    log = open(tmp_path / f"backend-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(cmd, env=full_env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"backend did not start: {(tmp_path / f'backend-{port}.log').read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def upstream() -> Iterator[str]:
+    """The real local model server (SmolLM2-135M via `transformers serve`), base URL ending in /v1."""
+    settings = get_settings()
+    server = LocalModelServer(settings.LOCAL_MODEL_DIR, free_port(), threads=1)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def backend(upstream: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": upstream, "LLM_MAX_TOKENS": "24"}
+    with run_backend(env, tmp_path_factory.mktemp("backend")) as url:
+        yield url
+
+
+def user_message(text: str, message_id: str | None = None) -> dict:
+    return {"id": message_id or f"u-{uuid.uuid4().hex[:8]}", "role": "user", "parts": [{"type": "text", "text": text}]}
+
+
+def chat_body(messages: list[dict], conversation_id: str | None = None, **extra) -> dict:
+    return {"id": conversation_id or f"c-{uuid.uuid4().hex}", "trigger": "submit-message", "messages": messages, **extra}
+
+
+def parse_sse(raw: str) -> list[dict | str]:
+    """The `data:` payloads of an SSE body, JSON-decoded ("[DONE]" stays a string)."""
+    events = []
+    for block in raw.split("\n\n"):
+        data = [line[len("data: ") :] for line in block.splitlines() if line.startswith("data: ")]
+        if data:
+            payload = "\n".join(data)
+            events.append(payload if payload == "[DONE]" else json.loads(payload))
+    return events
+
+
+def stream_text(events: list[dict | str]) -> str:
+    return "".join(e["delta"] for e in events if isinstance(e, dict) and e["type"] == "text-delta")

@@ -1,0 +1,51 @@
+"""Stop means stop: a client abort cancels the upstream generation and the partial reply is kept."""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import chat_body, parse_sse, run_backend, user_message
+
+LONG_PROMPT = "Count from 1 to 300, one number per line."
+
+
+@pytest.fixture(scope="module")
+def long_backend(upstream: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": upstream, "LLM_MAX_TOKENS": "600"}
+    with run_backend(env, tmp_path_factory.mktemp("abort")) as url:
+        yield url
+
+
+def first_deltas(backend: str, body: dict, count: int) -> tuple[str, float]:
+    """Read `count` text deltas, then drop the connection like the browser's Stop; (text, seconds)."""
+    started, text, seen = time.monotonic(), "", 0
+    with httpx.stream("POST", f"{backend}/api/chat", json=body, timeout=60) as response:
+        for line in response.iter_lines():
+            events = parse_sse(line + "\n\n")
+            if events and isinstance(events[0], dict) and events[0]["type"] == "text-delta":
+                text += events[0]["delta"]
+                seen += 1
+                if seen == count:
+                    break
+    return text, time.monotonic() - started
+
+
+def test_abort_saves_partial_and_frees_the_upstream(long_backend: str, upstream: str, tmp_path: Path) -> None:
+    body = chat_body([user_message(LONG_PROMPT)])
+    seen, _ = first_deltas(long_backend, body, count=5)
+
+    deadline, messages = time.monotonic() + 10, []
+    while time.monotonic() < deadline and len(messages) < 2:
+        messages = httpx.get(f"{long_backend}/api/conversations/{body['id']}", timeout=10).json()["messages"]
+        time.sleep(0.1)
+    assert [m["role"] for m in messages] == ["user", "assistant"], "the partial reply was not saved"
+    partial = messages[1]["parts"][0]["text"]
+    assert partial.startswith(seen) and len(partial) < 200
+
+    # `transformers serve` generates one request at a time: had the aborted 600-token generation
+    # (~1 minute here) kept running, this request would wait for it. It gets its first token at once.
+    _, seconds = first_deltas(long_backend, chat_body([user_message("Say hi")]), count=1)
+    assert seconds < 15, f"first token took {seconds:.1f}s: the aborted generation still runs upstream"

@@ -1,0 +1,50 @@
+"""Settings, CORS, the built front end, and the backend-managed local model server."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.core.config import PROJECT_ROOT, Settings
+from tests.conftest import free_port, run_backend
+
+
+def test_provider_defaults_and_paths() -> None:
+    assert Settings(LLM_PROVIDER="local", LOCAL_LLM_PORT=9000).llm_base_url == "http://127.0.0.1:9000/v1"
+    ollama = Settings(LLM_PROVIDER="ollama", OLLAMA_HOST="0.0.0.0:11434")
+    assert ollama.llm_base_url == "http://127.0.0.1:11434/v1"
+    assert Settings(LLM_BASE_URL="http://h:1/v1/").llm_base_url == "http://h:1/v1"
+    with pytest.raises(ValueError, match="LLM_BASE_URL is required"):
+        _ = Settings(LLM_PROVIDER="openai-compatible", LLM_BASE_URL="").llm_base_url
+    assert Settings(DATABASE_URL="sqlite:///data/x.db").DATABASE_URL == f"sqlite:///{PROJECT_ROOT}/data/x.db"
+    assert Settings(CORS_ORIGINS="http://a, http://b").CORS_ORIGINS == ["http://a", "http://b"]
+
+
+def test_cors_allows_only_the_configured_origin(backend: str) -> None:
+    def preflight(origin: str) -> httpx.Response:
+        headers = {"Origin": origin, "Access-Control-Request-Method": "POST"}
+        return httpx.options(f"{backend}/api/chat", headers=headers, timeout=10)
+
+    assert preflight("http://localhost:5173").headers["access-control-allow-origin"] == "http://localhost:5173"
+    refused = preflight("http://evil.example")
+    assert refused.status_code == 400 and "access-control-allow-origin" not in refused.headers
+
+
+def test_built_frontend_is_served_at_root(upstream: str, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><title>chat-spa</title>")
+    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": upstream, "FRONTEND_DIST": str(dist)}
+    with run_backend(env, tmp_path) as backend:
+        assert "chat-spa" in httpx.get(f"{backend}/", timeout=10).text
+        assert httpx.get(f"{backend}/api/health", timeout=10).json()["status"] == "ok"
+
+
+def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> None:
+    port = free_port()
+    with run_backend({"LLM_PROVIDER": "local", "LLM_BASE_URL": "", "LOCAL_LLM_PORT": str(port)}, tmp_path) as backend:
+        assert httpx.get(f"{backend}/api/health", timeout=10).json()["llm_base_url"] == f"http://127.0.0.1:{port}/v1"
+        models = httpx.get(f"{backend}/api/models", timeout=30).json()
+        assert models["default"].endswith("smollm2-135m-instruct")
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2)

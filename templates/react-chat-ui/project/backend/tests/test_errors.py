@@ -1,0 +1,96 @@
+"""Bad input is refused before streaming; a dead or silent upstream ends the stream with an error part."""
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import chat_body, free_port, parse_sse, run_backend, user_message
+
+
+def post(backend: str, body: dict) -> httpx.Response:
+    return httpx.post(f"{backend}/api/chat", json=body, timeout=30)
+
+
+def test_limits_are_enforced_before_streaming(backend: str) -> None:
+    too_long = post(backend, chat_body([user_message("x" * 8001)]))
+    assert too_long.status_code == 413
+    assert too_long.json() == {"detail": "A message has 8001 characters (MAX_MESSAGE_CHARS is 8000)."}
+
+    history = [user_message(f"message {i}") for i in range(51)]
+    too_many = post(backend, chat_body(history))
+    assert too_many.status_code == 413 and "MAX_HISTORY_MESSAGES is 50" in too_many.json()["detail"]
+
+    assistant_last = chat_body([{"id": "a1", "role": "assistant", "parts": [{"type": "text", "text": "hi"}]}])
+    assert post(backend, assistant_last).status_code == 422
+    assert post(backend, chat_body([])).status_code == 422
+    assert post(backend, {"messages": []}).status_code == 422  # no conversation id
+    assert post(backend, chat_body([user_message("hi")], trigger="resume-stream")).status_code == 422
+    bad_json = httpx.post(f"{backend}/api/chat", content=b"{", headers={"content-type": "application/json"})
+    assert bad_json.status_code == 422 and "detail" in bad_json.json()
+
+    body = chat_body([user_message("x" * 8001)])
+    post(backend, body)
+    assert httpx.get(f"{backend}/api/conversations/{body['id']}", timeout=10).status_code == 404
+
+
+def test_upstream_down_gives_an_error_part_naming_the_url(tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    with run_backend({"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": dead}, tmp_path) as backend:
+        started = time.monotonic()
+        with httpx.stream("POST", f"{backend}/api/chat", json=chat_body([user_message("hi")]), timeout=30) as r:
+            assert r.status_code == 200
+            events = parse_sse(r.read().decode())
+        assert time.monotonic() - started < 5
+        assert [e if isinstance(e, str) else e["type"] for e in events] == ["start", "start-step", "error", "[DONE]"]
+        assert events[2]["errorText"] == f"Cannot reach the model server at {dead}: is it running? (LLM_BASE_URL / LLM_PROVIDER)"
+
+        models = httpx.get(f"{backend}/api/models", timeout=10)
+        assert models.status_code == 502 and dead in models.json()["detail"]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers: the one thing a real model server won't do on cue."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_silent_upstream_times_out_with_heartbeats(silent_server: str, tmp_path: Path) -> None:
+    env = {
+        "LLM_PROVIDER": "openai-compatible",
+        "LLM_BASE_URL": silent_server,
+        "LLM_MODEL": "any",
+        "LLM_TIMEOUT": "1.5",
+        "HEARTBEAT_SECONDS": "0.3",
+    }
+    with run_backend(env, tmp_path) as backend:
+        started = time.monotonic()
+        with httpx.stream("POST", f"{backend}/api/chat", json=chat_body([user_message("hi")]), timeout=30) as r:
+            raw = r.read().decode()
+        assert time.monotonic() - started < 6
+    assert ": ping" in raw, "heartbeat comments keep proxies from closing a quiet stream"
+    events = parse_sse(raw)
+    assert events[-2]["type"] == "error" and events[-1] == "[DONE]"
+    assert events[-2]["errorText"] == f"The model server at {silent_server} did not answer within 1.5s (LLM_TIMEOUT)."
