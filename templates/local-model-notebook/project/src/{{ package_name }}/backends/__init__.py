@@ -1,0 +1,62 @@
+"""Backends by name: `open_backend("transformers")`, or all configured ones: `open_backends()`."""
+
+from ..config import Settings, get_settings
+from .base import Backend, BackendUnavailable, Generation, chat_messages, stopwatch
+from .hf import TransformersBackend
+from .llamacpp import LlamaCppBackend, llama_cpp_installed
+from .openai_compat import OpenAICompatibleBackend, ollama_backend, ollama_url, ollama_version
+
+BACKEND_NAMES = ("transformers", "llama-cpp", "ollama", "openai-compatible")
+
+__all__ = [
+    "BACKEND_NAMES",
+    "Backend",
+    "BackendUnavailable",
+    "Generation",
+    "LlamaCppBackend",
+    "OpenAICompatibleBackend",
+    "TransformersBackend",
+    "chat_messages",
+    "llama_cpp_installed",
+    "ollama_backend",
+    "ollama_url",
+    "ollama_version",
+    "open_backend",
+    "open_backends",
+    "stopwatch",
+]
+
+
+def open_backend(name: str, settings: Settings | None = None) -> Backend:
+    """Start one backend; raises BackendUnavailable (with how to enable it) when it cannot run."""
+    settings = settings or get_settings()
+    if name == "transformers":
+        return TransformersBackend(settings=settings)
+    if name == "llama-cpp":
+        return LlamaCppBackend()
+    if name == "ollama":
+        return ollama_backend(settings.ollama_host, settings.ollama_model)
+    if name == "openai-compatible":
+        if not settings.openai_base_url:
+            raise BackendUnavailable(
+                "skipped: set OPENAI_BASE_URL (and OPENAI_MODEL) in .env, "
+                "e.g. `make serve` then OPENAI_BASE_URL=http://127.0.0.1:8000/v1"
+            )
+        return OpenAICompatibleBackend(
+            settings.openai_base_url,
+            settings.openai_model or "default",
+            settings.openai_api_key.get_secret_value(),
+        )
+    raise ValueError(f"unknown backend {name!r}; choose from {', '.join(BACKEND_NAMES)}")
+
+
+def open_backends(settings: Settings | None = None) -> dict[str, Backend]:
+    """Every backend in BACKENDS that can run here; prints one line per skipped backend."""
+    settings = settings or get_settings()
+    backends = {}
+    for name in settings.backends:
+        try:
+            backends[name] = open_backend(name, settings)
+        except BackendUnavailable as reason:
+            print(f"{name}: {reason}")
+    return backends

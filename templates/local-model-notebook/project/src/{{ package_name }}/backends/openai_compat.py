@@ -1,0 +1,76 @@
+"""Any OpenAI-compatible HTTP server: Ollama's /v1, `transformers serve`, vLLM, OpenAI."""
+
+import httpx
+from openai import OpenAI
+
+from .base import Backend, BackendUnavailable, Generation, stopwatch
+
+
+class OpenAICompatibleBackend(Backend):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        *,
+        name: str = "openai-compatible",
+        timeout: float = 120.0,
+    ):
+        self.name, self.model, self.base_url = name, model, base_url.rstrip("/")
+        # Local servers ignore the key, but the client insists on one.
+        self.client = OpenAI(
+            base_url=self.base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=1
+        )
+
+    def chat(self, messages, *, max_tokens=64, temperature=0.0, seed=0) -> Generation:
+        with stopwatch() as watch:
+            response = self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                seed=seed,
+            )
+        text = (response.choices[0].message.content or "").strip()
+        tokens = response.usage.completion_tokens if response.usage else 0
+        return Generation(self.name, text, tokens, watch.seconds)
+
+
+def ollama_url(host: str) -> str:
+    """OLLAMA_HOST read as Ollama reads it: `host`, `host:port`, or `http(s)://host[:port]`."""
+    raw = host.strip() or "127.0.0.1:11434"
+    scheme, has_scheme, rest = raw.partition("://")
+    if not has_scheme:
+        scheme, rest = "http", raw
+    default_port = {"http": 80, "https": 443}[scheme] if has_scheme else 11434
+    url = httpx.URL(f"{scheme}://{rest}")
+    hostname = "127.0.0.1" if url.host in ("", "0.0.0.0") else url.host
+    return f"{scheme}://{hostname}:{url.port or default_port}{url.path.rstrip('/')}"
+
+
+def ollama_version(host: str, timeout: float = 1.0) -> str | None:
+    """Ollama's version from `GET /api/version`, or None when no Ollama answers there."""
+    try:
+        response = httpx.get(f"{ollama_url(host)}/api/version", timeout=timeout)
+        response.raise_for_status()
+        return str(response.json()["version"])
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+
+
+def ollama_backend(host: str, model: str) -> OpenAICompatibleBackend:
+    """An Ollama server as an OpenAI-compatible backend, after checking it runs and has `model`."""
+    url = ollama_url(host)
+    version = ollama_version(host)
+    if version is None:
+        raise BackendUnavailable(
+            f"skipped: no Ollama at {url}; start it with `ollama serve` and "
+            f"`ollama pull {model}` (or set OLLAMA_HOST)"
+        )
+    tags = httpx.get(f"{url}/api/tags", timeout=5.0).json().get("models", [])
+    names = {tag.get("name") for tag in tags} | {tag.get("model") for tag in tags}
+    if model not in names and f"{model}:latest" not in names:
+        raise BackendUnavailable(
+            f"skipped: Ollama {version} runs at {url} but has no {model}; run `ollama pull {model}`"
+        )
+    return OpenAICompatibleBackend(f"{url}/v1", model, "ollama", name="ollama")
