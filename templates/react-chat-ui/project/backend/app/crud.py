@@ -54,7 +54,11 @@ def append_message(*, session: Session, conversation_id: str, message: UIMessage
         return
     count = len(session.exec(select(Message.pk).where(Message.conversation_id == conversation_id)).all())
     session.add(
-        Message(conversation_id=conversation_id, position=count, data=message.model_dump(mode="json", by_alias=True))
+        Message(
+            conversation_id=conversation_id,
+            position=count,
+            data=message.model_dump(mode="json", by_alias=True),
+        )
     )
     conversation.updated_at = utcnow()
     session.add(conversation)

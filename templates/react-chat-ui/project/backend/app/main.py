@@ -21,12 +21,16 @@ async def lifespan(app: FastAPI):
     settings = get_settings()
     local_server = None
     if settings.LLM_PROVIDER == "local" and not settings.LLM_BASE_URL:
-        local_server = LocalModelServer(settings.LOCAL_MODEL_DIR, settings.LOCAL_LLM_PORT, settings.LOCAL_LLM_THREADS)
+        local_server = LocalModelServer(
+            settings.LOCAL_MODEL_DIR, settings.LOCAL_LLM_PORT, settings.LOCAL_LLM_THREADS
+        )
         local_server.start()
     elif settings.LLM_PROVIDER == "ollama" and not settings.LLM_BASE_URL:
         version = await ollama_version(settings)
         if version is None:
-            log.warning("No Ollama answers at %s (OLLAMA_HOST); start it with `ollama serve`.", settings.ollama_url)
+            log.warning(
+                "No Ollama answers at %s (OLLAMA_HOST); start it with `ollama serve`.", settings.ollama_url
+            )
     app.state.engine = make_engine(settings)
     app.state.llm = make_client(settings)
     try:

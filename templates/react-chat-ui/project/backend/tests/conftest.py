@@ -38,7 +38,16 @@ def run_backend(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
         **env,
     }
     uvicorn = Path(sys.executable).with_name("uvicorn")
-    cmd = [str(uvicorn), "app.main:app", "--app-dir", str(BACKEND_DIR), "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        str(uvicorn),
+        "app.main:app",
+        "--app-dir",
+        str(BACKEND_DIR),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     log = open(tmp_path / f"backend-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(cmd, env=full_env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -78,11 +87,20 @@ def backend(upstream: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 def user_message(text: str, message_id: str | None = None) -> dict:
-    return {"id": message_id or f"u-{uuid.uuid4().hex[:8]}", "role": "user", "parts": [{"type": "text", "text": text}]}
+    return {
+        "id": message_id or f"u-{uuid.uuid4().hex[:8]}",
+        "role": "user",
+        "parts": [{"type": "text", "text": text}],
+    }
 
 
 def chat_body(messages: list[dict], conversation_id: str | None = None, **extra) -> dict:
-    return {"id": conversation_id or f"c-{uuid.uuid4().hex}", "trigger": "submit-message", "messages": messages, **extra}
+    return {
+        "id": conversation_id or f"c-{uuid.uuid4().hex}",
+        "trigger": "submit-message",
+        "messages": messages,
+        **extra,
+    }
 
 
 def parse_sse(raw: str) -> list[dict | str]:

@@ -16,7 +16,8 @@ def test_provider_defaults_and_paths() -> None:
     assert Settings(LLM_BASE_URL="http://h:1/v1/").llm_base_url == "http://h:1/v1"
     with pytest.raises(ValueError, match="LLM_BASE_URL is required"):
         _ = Settings(LLM_PROVIDER="openai-compatible", LLM_BASE_URL="").llm_base_url
-    assert Settings(DATABASE_URL="sqlite:///data/x.db").DATABASE_URL == f"sqlite:///{PROJECT_ROOT}/data/x.db"
+    expected = f"sqlite:///{PROJECT_ROOT}/data/x.db"
+    assert expected == Settings(DATABASE_URL="sqlite:///data/x.db").DATABASE_URL
     assert Settings(CORS_ORIGINS="http://a, http://b").CORS_ORIGINS == ["http://a", "http://b"]
 
 
@@ -25,7 +26,9 @@ def test_cors_allows_only_the_configured_origin(backend: str) -> None:
         headers = {"Origin": origin, "Access-Control-Request-Method": "POST"}
         return httpx.options(f"{backend}/api/chat", headers=headers, timeout=10)
 
-    assert preflight("http://localhost:5173").headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert (
+        preflight("http://localhost:5173").headers["access-control-allow-origin"] == "http://localhost:5173"
+    )
     refused = preflight("http://evil.example")
     assert refused.status_code == 400 and "access-control-allow-origin" not in refused.headers
 
@@ -42,8 +45,13 @@ def test_built_frontend_is_served_at_root(upstream: str, tmp_path: Path) -> None
 
 def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> None:
     port = free_port()
-    with run_backend({"LLM_PROVIDER": "local", "LLM_BASE_URL": "", "LOCAL_LLM_PORT": str(port)}, tmp_path) as backend:
-        assert httpx.get(f"{backend}/api/health", timeout=10).json()["llm_base_url"] == f"http://127.0.0.1:{port}/v1"
+    with run_backend(
+        {"LLM_PROVIDER": "local", "LLM_BASE_URL": "", "LOCAL_LLM_PORT": str(port)}, tmp_path
+    ) as backend:
+        assert (
+            httpx.get(f"{backend}/api/health", timeout=10).json()["llm_base_url"]
+            == f"http://127.0.0.1:{port}/v1"
+        )
         models = httpx.get(f"{backend}/api/models", timeout=30).json()
         assert models["default"].endswith("smollm2-135m-instruct")
     with pytest.raises(httpx.ConnectError):

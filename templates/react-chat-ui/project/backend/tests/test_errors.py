@@ -43,12 +43,22 @@ def test_upstream_down_gives_an_error_part_naming_the_url(tmp_path: Path) -> Non
     dead = f"http://127.0.0.1:{free_port()}/v1"
     with run_backend({"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": dead}, tmp_path) as backend:
         started = time.monotonic()
-        with httpx.stream("POST", f"{backend}/api/chat", json=chat_body([user_message("hi")]), timeout=30) as r:
+        with httpx.stream(
+            "POST", f"{backend}/api/chat", json=chat_body([user_message("hi")]), timeout=30
+        ) as r:
             assert r.status_code == 200
             events = parse_sse(r.read().decode())
         assert time.monotonic() - started < 5
-        assert [e if isinstance(e, str) else e["type"] for e in events] == ["start", "start-step", "error", "[DONE]"]
-        assert events[2]["errorText"] == f"Cannot reach the model server at {dead}: is it running? (LLM_BASE_URL / LLM_PROVIDER)"
+        assert [e if isinstance(e, str) else e["type"] for e in events] == [
+            "start",
+            "start-step",
+            "error",
+            "[DONE]",
+        ]
+        assert (
+            events[2]["errorText"]
+            == f"Cannot reach the model server at {dead}: is it running? (LLM_BASE_URL / LLM_PROVIDER)"
+        )
 
         models = httpx.get(f"{backend}/api/models", timeout=10)
         assert models.status_code == 502 and dead in models.json()["detail"]
@@ -87,10 +97,15 @@ def test_silent_upstream_times_out_with_heartbeats(silent_server: str, tmp_path:
     }
     with run_backend(env, tmp_path) as backend:
         started = time.monotonic()
-        with httpx.stream("POST", f"{backend}/api/chat", json=chat_body([user_message("hi")]), timeout=30) as r:
+        with httpx.stream(
+            "POST", f"{backend}/api/chat", json=chat_body([user_message("hi")]), timeout=30
+        ) as r:
             raw = r.read().decode()
         assert time.monotonic() - started < 6
     assert ": ping" in raw, "heartbeat comments keep proxies from closing a quiet stream"
     events = parse_sse(raw)
     assert events[-2]["type"] == "error" and events[-1] == "[DONE]"
-    assert events[-2]["errorText"] == f"The model server at {silent_server} did not answer within 1.5s (LLM_TIMEOUT)."
+    assert (
+        events[-2]["errorText"]
+        == f"The model server at {silent_server} did not answer within 1.5s (LLM_TIMEOUT)."
+    )

@@ -67,7 +67,17 @@ class LocalModelServer:
         cli = Path(sys.executable).with_name("transformers")
         env = {**os.environ, "OMP_NUM_THREADS": str(self.threads), "HF_HUB_OFFLINE": "1"}
         self.process = subprocess.Popen(
-            [str(cli), "serve", str(self.model_dir), "--host", "127.0.0.1", "--port", str(self.port), "--device", "cpu"],
+            [
+                str(cli),
+                "serve",
+                str(self.model_dir),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--device",
+                "cpu",
+            ],
             env=env,
         )
         deadline = time.monotonic() + timeout

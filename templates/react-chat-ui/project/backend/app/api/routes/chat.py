@@ -29,7 +29,11 @@ router = APIRouter(tags=["chat"])
 log = logging.getLogger(__name__)
 
 SDK_VERSION = 5  # AI SDK major the wire format is written for (same `v1` stream as AI SDK 6)
-STREAM_HEADERS = {"x-vercel-ai-ui-message-stream": "v1", "X-Accel-Buffering": "no", "Cache-Control": "no-cache"}
+STREAM_HEADERS = {
+    "x-vercel-ai-ui-message-stream": "v1",
+    "X-Accel-Buffering": "no",
+    "Cache-Control": "no-cache",
+}
 
 
 class ChatRequest(ui.SubmitMessage):
@@ -88,19 +92,25 @@ async def reply_stream(
                 finish_reason = choice.finish_reason or finish_reason
         yield chunks.TextEndChunk(id=text_id)
         yield chunks.FinishStepChunk()
-        yield chunks.FinishChunk(finish_reason=finish_reason if finish_reason in ("stop", "length") else "stop")
+        yield chunks.FinishChunk(
+            finish_reason=finish_reason if finish_reason in ("stop", "length") else "stop"
+        )
     except (openai.APIError, ValueError) as exc:
         log.warning("upstream failed: %s", exc)
         yield chunks.ErrorChunk(error_text=describe_error(exc, settings))
     finally:
         if text:  # a partial reply (Stop, error) is kept too
-            reply = ui.UIMessage(id=message_id, role="assistant", parts=[ui.TextUIPart(text=text, state="done")])
+            reply = ui.UIMessage(
+                id=message_id, role="assistant", parts=[ui.TextUIPart(text=text, state="done")]
+            )
             with Session(engine) as session:
                 crud.append_message(session=session, conversation_id=body.id, message=reply)
 
 
 @router.post("/chat")
-async def chat(body: ChatRequest, request: Request, llm: LLMDep, settings: SettingsDep) -> EventSourceResponse:
+async def chat(
+    body: ChatRequest, request: Request, llm: LLMDep, settings: SettingsDep
+) -> EventSourceResponse:
     check_limits(body, settings)
     engine = request.app.state.engine
 
