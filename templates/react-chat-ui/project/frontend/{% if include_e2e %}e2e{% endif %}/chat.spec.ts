@@ -16,7 +16,7 @@ test('a reply streams in, then persists across a reload', async ({ page }) => {
   const lengths = await chat.replyLengths();
   expect(lengths.length, `reply grew in steps: ${lengths}`).toBeGreaterThanOrEqual(3);
   expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
-  const reply = await chat.lastAssistant.innerText();
+  const reply = await chat.lastReply.innerText();
   expect(reply.trim().length).toBeGreaterThan(0);
   await page.screenshot({ path: 'test-results/chat.png', fullPage: true });
 
@@ -25,7 +25,7 @@ test('a reply streams in, then persists across a reload', async ({ page }) => {
   expect(id).toBeTruthy();
   await page.reload();
   await expect(chat.userMessages).toHaveText(['Write a short poem about the sea.']);
-  await expect(chat.lastAssistant).toHaveText(reply);
+  await expect(chat.lastReply).toHaveText(reply);
   await expect(chat.sidebar.locator('[aria-current="page"]')).toHaveCount(1);
 
   // From a fresh start the sidebar still lists it, and opening it restores the messages.
@@ -45,13 +45,13 @@ test('Stop ends the stream and the partial reply is kept', async ({ page }) => {
 
   await chat.send('Tell me a long story about a dragon who learns to cook. Use many details.');
   await expect(chat.lastAssistant).toHaveAttribute('data-state', 'streaming');
-  await expect(chat.lastAssistant).not.toHaveText('');
+  await expect(chat.lastReply).not.toHaveText('');
   await chat.stopButton.click();
 
   await expect(chat.sendButton).toBeVisible({ timeout: 5_000 });
-  const partial = await chat.lastAssistant.innerText();
+  const partial = await chat.lastReply.innerText();
   await page.waitForTimeout(1_500);
-  expect(await chat.lastAssistant.innerText(), 'no tokens after Stop').toBe(partial);
+  expect(await chat.lastReply.innerText(), 'no tokens after Stop').toBe(partial);
 
   // The server saved the partial reply.
   const id = chat.conversationId();
@@ -63,7 +63,7 @@ test('Stop ends the stream and the partial reply is kept', async ({ page }) => {
     .toBe(2);
   await page.reload();
   await expect(chat.assistantMessages).toHaveCount(1);
-  await expect(chat.lastAssistant).not.toHaveText('');
+  await expect(chat.lastReply).not.toHaveText('');
 });
 
 test('Regenerate replaces the last reply', async ({ page }) => {
@@ -81,7 +81,7 @@ test('Regenerate replaces the last reply', async ({ page }) => {
   await chat.waitForReplyDone();
   await expect(chat.assistantMessages).toHaveCount(1);
   await expect(chat.userMessages).toHaveCount(1);
-  await expect(chat.lastAssistant).not.toHaveText('');
+  await expect(chat.lastReply).not.toHaveText('');
 });
 
 test('keyboard only: send, newline, regenerate, new chat', async ({ page }) => {

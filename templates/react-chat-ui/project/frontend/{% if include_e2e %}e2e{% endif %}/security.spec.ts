@@ -18,7 +18,7 @@ test('a malicious model reply renders inert', async ({ page }) => {
   await chat.goto();
   await chat.send('hi');
   await chat.waitForReplyDone();
-  const reply = chat.lastAssistant;
+  const reply = chat.lastReply;
   await expect(reply).toContainText('The end.');
 
   // Raw HTML shows as text; nothing executable or remote made it into the DOM.
@@ -39,7 +39,7 @@ test('a malicious model reply renders inert', async ({ page }) => {
 
   // Reloaded from the database, it is still inert.
   await page.reload();
-  await expect(chat.lastAssistant).toContainText('The end.');
-  await expect(chat.lastAssistant.locator('script, iframe, img, svg, [onerror]')).toHaveCount(0);
+  await expect(chat.lastReply).toContainText('The end.');
+  await expect(chat.lastReply.locator('script, iframe, img, svg, [onerror]')).toHaveCount(0);
   expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
 });

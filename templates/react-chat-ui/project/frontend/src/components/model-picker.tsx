@@ -1,5 +1,8 @@
 import type { ModelList } from '../lib/types';
 
+/** A local server may name its model by folder path; show the folder name. */
+const label = (id: string) => (id.startsWith('/') ? id.split('/').filter(Boolean).pop() ?? id : id);
+
 type Props = {
   models: ModelList | undefined;
   value: string | undefined;
@@ -21,8 +24,8 @@ export function ModelPicker({ models, value, onChange }: Props) {
       >
         {ids.length === 0 && <option value="">(unavailable)</option>}
         {ids.map((id) => (
-          <option key={id} value={id}>
-            {id}
+          <option key={id} value={id} title={id}>
+            {label(id)}
           </option>
         ))}
       </select>

@@ -5,7 +5,9 @@ export class ChatPage {
   readonly input: Locator;
   readonly sendButton: Locator;
   readonly stopButton: Locator;
+  /** The text of each user message (without its action buttons). */
   readonly userMessages: Locator;
+  /** Each assistant message, with `data-state` = streaming | done. */
   readonly assistantMessages: Locator;
   readonly sidebar: Locator;
   readonly conversations: Locator;
@@ -15,7 +17,7 @@ export class ChatPage {
     this.input = page.getByTestId('composer-input');
     this.sendButton = page.getByTestId('send-button');
     this.stopButton = page.getByTestId('stop-button');
-    this.userMessages = page.getByTestId('message-user');
+    this.userMessages = page.getByTestId('message-user').getByTestId('message-content');
     this.assistantMessages = page.getByTestId('message-assistant');
     this.sidebar = page.getByTestId('sidebar');
     this.conversations = page.getByTestId('conversation-item');
@@ -24,6 +26,11 @@ export class ChatPage {
 
   get lastAssistant(): Locator {
     return this.assistantMessages.last();
+  }
+
+  /** The rendered text of the last reply (without its action buttons). */
+  get lastReply(): Locator {
+    return this.lastAssistant.getByTestId('message-content');
   }
 
   async goto(path = '/') {
@@ -54,8 +61,8 @@ export class ChatPage {
       (window as unknown as { __lengths: number[] }).__lengths = lengths;
       new MutationObserver(() => {
         const replies = document.querySelectorAll('[data-testid="message-assistant"]');
-        const last = replies[replies.length - 1];
-        const length = last?.textContent?.length ?? 0;
+        const content = replies[replies.length - 1]?.querySelector('[data-testid="message-content"]');
+        const length = content?.textContent?.length ?? 0;
         if (length && length !== lengths.at(-1)) lengths.push(length);
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
