@@ -125,6 +125,36 @@ test('keyboard only: send, newline, regenerate, new chat', async ({ page }) => {
   expect(chat.conversationId()).toBeNull();
 });
 
+test('auto-scroll follows the reply, but not after the user scrolls up', async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 480 });
+  const chat = new ChatPage(page);
+  await chat.goto();
+  const list = page.getByTestId('messages');
+  const gapToBottom = () => list.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+  await chat.send('Write a long story about a lighthouse keeper and a storm. Use many paragraphs.');
+  // The reply overflows the view while it streams, and the view follows it.
+  await expect.poll(() => list.evaluate((el) => el.scrollHeight > el.clientHeight + 150)).toBe(true);
+  await expect(chat.lastAssistant).toHaveAttribute('data-state', 'streaming');
+  expect(await gapToBottom()).toBeLessThan(60);
+
+  // The user scrolls up to read: the view stays put while tokens keep arriving.
+  await list.hover();
+  await page.mouse.wheel(0, -5_000);
+  await expect(page.getByTestId('jump-button')).toBeVisible();
+  const top = await list.evaluate((el) => el.scrollTop);
+  const length = (await chat.lastReply.innerText()).length;
+  await expect.poll(async () => (await chat.lastReply.innerText()).length).toBeGreaterThan(length);
+  expect(await list.evaluate((el) => el.scrollTop)).toBe(top);
+
+  // "Jump to latest" pins it to the bottom again.
+  await page.getByTestId('jump-button').click();
+  await expect.poll(gapToBottom).toBeLessThan(60);
+  await expect(page.getByTestId('jump-button')).toBeHidden();
+  await chat.stopButton.click();
+  await expect(chat.sendButton).toBeVisible();
+});
+
 test('mobile layout: the sidebar is a drawer and the app fills the viewport', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 740 });
   const chat = new ChatPage(page);

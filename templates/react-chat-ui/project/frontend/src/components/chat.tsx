@@ -13,7 +13,10 @@ type Props = {
   model: string | undefined;
   /** Called when the user sends (the conversation now exists on the server). */
   onSend?: () => void;
-  /** Called when a reply ends (finished, stopped or failed): titles and order may have changed. */
+  /**
+   * Called when a reply starts streaming (the server has saved the history) and when it ends
+   * (finished, stopped or failed): titles and order in the sidebar may have changed.
+   */
   onSettled?: () => void;
 };
 
@@ -40,6 +43,11 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
     });
 
   const busy = status === 'submitted' || status === 'streaming';
+  const settledRef = useRef(onSettled);
+  settledRef.current = onSettled;
+  useEffect(() => {
+    if (status === 'streaming') settledRef.current?.();
+  }, [status]);
   const { ref, onScroll, atBottom, scrollToBottom } = useAutoScroll<HTMLDivElement>(messages);
 
   // Stop the stream when this conversation is closed (switching chats, unmount).

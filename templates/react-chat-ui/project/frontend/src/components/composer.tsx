@@ -11,8 +11,9 @@ export function Composer({ busy, disabled = false, onSend, onStop }: Props) {
   const [text, setText] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
 
+  // Ready for the next message: focus the box, except on touch screens (it would pop the keyboard).
   useEffect(() => {
-    if (!busy) input.current?.focus();
+    if (!busy && window.matchMedia?.('(pointer: fine)').matches) input.current?.focus();
   }, [busy]);
 
   function submit(event?: FormEvent) {

@@ -8,3 +8,16 @@ Element.prototype.scrollTo ??= function scrollTo(this: Element, options?: Scroll
 };
 
 afterEach(cleanup);
+
+// jsdom has no matchMedia; answer as a desktop browser with a mouse would.
+window.matchMedia ??= (query: string) =>
+  ({
+    matches: query === '(pointer: fine)',
+    media: query,
+    onchange: null,
+    addEventListener: () => {},
+    removeEventListener: () => {},
+    addListener: () => {},
+    removeListener: () => {},
+    dispatchEvent: () => false,
+  }) as MediaQueryList;
