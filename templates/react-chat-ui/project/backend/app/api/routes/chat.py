@@ -8,6 +8,7 @@ start, start-step, text-start, text-delta…, text-end, finish-step, finish, [DO
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Literal
 
 import openai
@@ -121,8 +122,11 @@ async def chat(
     await run_in_threadpool(save)
 
     async def events() -> AsyncIterator[dict[str, str]]:
-        async for chunk in reply_stream(engine=engine, llm=llm, settings=settings, body=body):
-            yield {"data": chunk.encode(SDK_VERSION)}
+        # aclosing: when the client goes away, the reply stream is closed right now (upstream request
+        # cancelled, partial reply saved), not whenever the generator is garbage-collected.
+        async with aclosing(reply_stream(engine=engine, llm=llm, settings=settings, body=body)) as replies:
+            async for chunk in replies:
+                yield {"data": chunk.encode(SDK_VERSION)}
         yield {"data": "[DONE]"}
 
     return EventSourceResponse(events(), headers=STREAM_HEADERS, ping=settings.HEARTBEAT_SECONDS, sep="\n")

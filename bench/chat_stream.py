@@ -1,0 +1,226 @@
+"""react-chat-ui: what the backend adds to a stream (time to first token, 100 concurrent chats).
+
+Generates the template with Copier from this checkout, installs its backend (no model extras),
+starts a scripted OpenAI-compatible upstream (bench/chat_upstream.py) and the backend with the
+README's uvicorn command, then measures, all on 127.0.0.1 and bounded:
+  1. time to first token through the backend vs directly against the same upstream (p50 delta;
+     target <= +10 ms);
+  2. 100 concurrent streaming chats through the backend: errors (target 0), the wall time each
+     token gains against the same 100 streams sent directly, and backend CPU per token.
+Numbers are printed, never asserted.
+
+    .venv/bin/python bench/chat_stream.py [--project DIR] [--runs 60] [--concurrency 100]
+
+--project reuses a generated copy whose backend/.venv exists (skips generation and install).
+--upstream local measures step 1 against the real SmolLM2 server instead (needs `make setup` there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIER = Path(sys.executable).parent / "copier"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, process: subprocess.Popen) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"error: process for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"error: {url} did not answer within {timeout:g}s")
+
+
+def prepare_project(project: Path | None) -> Path:
+    if project:
+        if not (project / "backend/.venv/bin/python").exists():
+            raise SystemExit(f"error: {project}/backend/.venv not found; run `make setup` there first")
+        return project
+    dest = Path(tempfile.mkdtemp(prefix="chat-bench-")) / "app"
+    subprocess.run(
+        [COPIER, "copy", "--trust", "--defaults", "--vcs-ref", "HEAD", "--quiet",
+         "-d", "template=react-chat-ui", str(ROOT), str(dest)],
+        check=True,
+    )
+    venv = dest / "backend/.venv"
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    subprocess.run([venv / "bin/pip", "install", "-q", "-e", str(dest / "backend")], check=True)
+    return dest
+
+
+def orchestrate(args: argparse.Namespace) -> None:
+    project = prepare_project(args.project)
+    python = project / "backend/.venv/bin/python"
+    tmp = Path(tempfile.mkdtemp(prefix="chat-bench-run-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        up_port, be_port = free_port(), free_port()
+        if args.upstream == "local":
+            upstream_env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
+            model_dir = project / "data/models/smollm2-135m-instruct"
+            cmd = [str(project / "backend/.venv/bin/transformers"), "serve", str(model_dir),
+                   "--host", "127.0.0.1", "--port", str(up_port), "--device", "cpu"]
+            model = str(model_dir)
+        else:
+            upstream_env = dict(os.environ)
+            cmd = [str(python), str(ROOT / "bench/chat_upstream.py"), "--port", str(up_port),
+                   "--tokens", str(args.tokens), "--delay-ms", str(args.delay_ms)]
+            model = "scripted"
+        procs.append(subprocess.Popen(cmd, env=upstream_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        upstream = f"http://127.0.0.1:{up_port}/v1"
+        wait_http(f"{upstream}/models", 180, procs[-1])
+
+        backend_env = {
+            **os.environ,
+            "LLM_PROVIDER": "openai-compatible",
+            "LLM_BASE_URL": upstream,
+            "LLM_MODEL": model,
+            "LLM_MAX_TOKENS": str(args.tokens),
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+            "FRONTEND_DIST": str(tmp / "none"),
+        }
+        procs.append(subprocess.Popen(
+            [str(project / "backend/.venv/bin/uvicorn"), "app.main:app", "--app-dir", "backend",
+             "--host", "127.0.0.1", "--port", str(be_port), "--log-level", "warning"],
+            cwd=project, env=backend_env,
+        ))
+        backend = f"http://127.0.0.1:{be_port}"
+        wait_http(f"{backend}/api/health", 60, procs[-1])
+
+        config = {"upstream": upstream, "backend": backend, "model": model, "runs": args.runs,
+                  "concurrency": 0 if args.upstream == "local" else args.concurrency,
+                  "tokens": args.tokens, "backend_pid": procs[-1].pid}
+        subprocess.run([str(python), __file__, "--measure", json.dumps(config)], check=True)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(timeout=30)
+
+
+# ---- measurement (runs inside the generated backend venv: httpx) ------------------------------
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def stream_direct(client, cfg: dict, max_tokens: int) -> tuple[float, float, int]:
+    body = {"model": cfg["model"], "stream": True, "max_tokens": max_tokens,
+            "messages": [{"role": "user", "content": "Say hi"}]}
+    start, first, count = time.perf_counter(), None, 0
+    async with client.stream("POST", f"{cfg['upstream']}/chat/completions", json=body) as r:
+        r.raise_for_status()
+        async for line in r.aiter_lines():
+            if line.startswith("data: {") and json.loads(line[6:])["choices"][0]["delta"].get("content"):
+                first = first or time.perf_counter()
+                count += 1
+    return first - start, time.perf_counter() - start, count
+
+
+async def stream_backend(client, cfg: dict) -> tuple[float, float, int]:
+    body = {"id": f"bench-{uuid.uuid4().hex}", "trigger": "submit-message",
+            "messages": [{"id": "u1", "role": "user", "parts": [{"type": "text", "text": "Say hi"}]}]}
+    start, first, count, done = time.perf_counter(), None, 0, False
+    async with client.stream("POST", f"{cfg['backend']}/api/chat", json=body) as r:
+        r.raise_for_status()
+        async for line in r.aiter_lines():
+            if line == "data: [DONE]":
+                done = True
+            elif line.startswith("data: {"):
+                event = json.loads(line[6:])
+                if event["type"] == "error":
+                    raise RuntimeError(event["errorText"])
+                if event["type"] == "text-delta":
+                    first = first or time.perf_counter()
+                    count += 1
+    if not done:
+        raise RuntimeError("stream ended without [DONE]")
+    return first - start, time.perf_counter() - start, count
+
+
+def ms(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q * 100) - 1] * 1000 if len(values) > 2 else values[0] * 1000
+
+
+async def measure(cfg: dict) -> None:
+    import httpx
+
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        for _ in range(5):  # warm up both paths
+            await stream_direct(client, cfg, cfg["tokens"])
+            await stream_backend(client, cfg)
+        direct, through = [], []
+        for _ in range(cfg["runs"]):  # interleaved, one at a time
+            direct.append((await stream_direct(client, cfg, cfg["tokens"]))[0])
+            through.append((await stream_backend(client, cfg))[0])
+        d50, b50 = statistics.median(direct) * 1000, statistics.median(through) * 1000
+        print(f"time to first token, {cfg['runs']} runs each ({cfg['model']}):")
+        print(f"  direct  p50 {d50:7.2f} ms  p90 {ms(direct, 0.9):7.2f} ms")
+        print(f"  backend p50 {b50:7.2f} ms  p90 {ms(through, 0.9):7.2f} ms")
+        print(f"  delta   p50 {b50 - d50:+7.2f} ms   (target <= +10 ms)")
+
+        n = cfg["concurrency"]
+        if not n:
+            return
+        direct_runs = await asyncio.gather(*(stream_direct(client, cfg, cfg["tokens"]) for _ in range(n)))
+        cpu_before = cpu_seconds(cfg["backend_pid"])
+        started = time.perf_counter()
+        results = await asyncio.gather(*(stream_backend(client, cfg) for _ in range(n)), return_exceptions=True)
+        wall = time.perf_counter() - started
+        cpu = cpu_seconds(cfg["backend_pid"]) - cpu_before
+        ok = [r for r in results if not isinstance(r, BaseException) and r[2] == cfg["tokens"]]
+        errors = [r for r in results if r not in ok]
+        tokens = sum(r[2] for r in ok)
+        direct_mean = statistics.mean(r[1] for r in direct_runs)
+        backend_mean = statistics.mean(r[1] for r in ok) if ok else float("nan")
+        print(f"{n} concurrent streaming chats, {cfg['tokens']} tokens each:")
+        print(f"  errors {len(errors)}   (target 0){'  first: ' + repr(errors[0]) if errors else ''}")
+        print(f"  wall {wall:.2f} s, {tokens / wall:,.0f} tokens/s through the backend")
+        print(f"  mean stream: direct {direct_mean * 1000:.0f} ms, backend {backend_mean * 1000:.0f} ms"
+              f" -> +{(backend_mean - direct_mean) / cfg['tokens'] * 1000:.3f} ms per token")
+        print(f"  backend CPU {cpu * 1e6 / max(tokens, 1):.0f} us per token ({cpu:.2f} s for {tokens} tokens)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, help="a generated copy with backend/.venv (skips install)")
+    parser.add_argument("--upstream", choices=["scripted", "local"], default="scripted")
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--tokens", type=int, default=50)
+    parser.add_argument("--delay-ms", type=float, default=2.0, help="scripted upstream: pause between tokens")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        asyncio.run(measure(json.loads(args.measure)))
+    else:
+        orchestrate(args)
+
+
+if __name__ == "__main__":
+    main()
