@@ -1,5 +1,6 @@
-// A scripted OpenAI-compatible server whose "model" always answers with hostile markdown.
-// The e2e suite points a second backend at it to prove such replies render inert.
+// A scripted OpenAI-compatible server whose "model" answers with hostile markdown, or, when
+// the last user message contains "[outage]", fails with HTTP 503. The e2e suite points a
+// second backend at it to prove such replies render inert and failures show up with Retry.
 // Usage: node e2e/evil-llm.mjs [port]   (default 8767)
 import { createServer } from 'node:http';
 
@@ -45,6 +46,12 @@ const server = createServer(async (req, res) => {
   }
 
   const body = JSON.parse(raw || '{}');
+  const last = body.messages?.at(-1)?.content ?? '';
+  if (String(last).includes('[outage]')) {
+    res.writeHead(503, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: 'scripted outage', type: 'server_error' } }));
+    return;
+  }
   if (!body.stream) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(

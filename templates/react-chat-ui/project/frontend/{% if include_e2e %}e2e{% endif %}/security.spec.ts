@@ -16,8 +16,11 @@ test('a malicious model reply renders inert', async ({ page }) => {
 
   const chat = new ChatPage(page);
   await chat.goto();
-  await chat.send('hi');
+  // The user's own text (and so the conversation title) is hostile too.
+  const hostileQuestion = `<img src="x" onerror="window.__pwned = 'title'"> hi`;
+  await chat.send(hostileQuestion);
   await chat.waitForReplyDone();
+  await expect(chat.userMessages).toHaveText([hostileQuestion]);
   const reply = chat.lastReply;
   await expect(reply).toContainText('The end.');
 
@@ -36,6 +39,9 @@ test('a malicious model reply renders inert', async ({ page }) => {
   expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
   expect(dialogs).toEqual([]);
   expect(external).toEqual([]);
+
+  await expect(chat.sidebar.locator('img')).toHaveCount(0);
+  await expect(page.locator('main img, nav img')).toHaveCount(0);
 
   // Reloaded from the database, it is still inert.
   await page.reload();

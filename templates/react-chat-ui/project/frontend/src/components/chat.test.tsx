@@ -48,6 +48,8 @@ describe('Chat', () => {
 
   it('shows an error part with Retry, which regenerates', async () => {
     server.replies.push(async (writer) => {
+      writer.write({ type: 'start', messageId: 'failed-reply' });
+      writer.write({ type: 'start-step' });
       writer.write({ type: 'error', errorText: 'Upstream model timed out after 30 s' });
     });
     server.replies.push(textReply(['Recovered']));
@@ -56,6 +58,7 @@ describe('Chat', () => {
     await user.type(input, 'hello{Enter}');
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Upstream model timed out after 30 s');
+    expect(screen.queryAllByTestId('message-assistant')).toHaveLength(0);
 
     await user.click(within(alert).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(lastAssistant()).toHaveTextContent('Recovered'));

@@ -3,7 +3,7 @@ import { DefaultChatTransport } from 'ai';
 import { useEffect, useRef, useState } from 'react';
 import { useAutoScroll } from '../hooks/use-auto-scroll';
 import { CHAT_API, errorText } from '../lib/api';
-import type { ChatMessage } from '../lib/types';
+import { type ChatMessage, hasContent } from '../lib/types';
 import { Composer } from './composer';
 import { Message } from './message';
 
@@ -83,6 +83,10 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
   }
 
   const last = messages.at(-1);
+  // A reply that failed or was stopped before its first token has nothing to show.
+  const visible = messages.filter(
+    (message) => message.role === 'user' || hasContent(message) || (busy && message === last),
+  );
 
   return (
     <section className="chat" aria-label="Conversation">
@@ -94,7 +98,7 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
           </div>
         ) : (
           <div role="log" aria-live="polite" aria-relevant="additions" className="message-list">
-            {messages.map((message) => (
+            {visible.map((message) => (
               <Message
                 key={message.id}
                 message={message}

@@ -27,3 +27,8 @@ export function messageText(message: ChatMessage): string {
     .map((part) => (part.type === 'text' ? part.text : ''))
     .join('');
 }
+
+/** Whether a message has anything to show (a reply can end before its first token). */
+export function hasContent(message: ChatMessage): boolean {
+  return message.parts.some((part) => part.type !== 'step-start');
+}
