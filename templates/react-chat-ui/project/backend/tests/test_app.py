@@ -1,5 +1,8 @@
 """Settings, CORS, the built front end, and the backend-managed local model server."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -56,3 +59,24 @@ def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> Non
         assert models["default"].endswith("smollm2-135m-instruct")
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LLM_PROVIDER": "gpt"}, "error: invalid setting (environment or .env): LLM_PROVIDER: Input should be"),
+        ({"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": ""}, "error: LLM_BASE_URL is required"),
+        ({"MAX_MESSAGE_CHARS": "lots"}, "error: invalid setting (environment or .env): MAX_MESSAGE_CHARS:"),
+    ],
+)
+def test_bad_settings_exit_with_one_line(env: dict[str, str], message: str) -> None:
+    uvicorn = Path(sys.executable).with_name("uvicorn")
+    result = subprocess.run(
+        [str(uvicorn), "app.main:app", "--app-dir", str(PROJECT_ROOT / "backend"), "--port", str(free_port())],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith(message), result.stderr
