@@ -42,7 +42,7 @@ class LocalEmbedder:
 
     @property
     def dim(self) -> int:
-        return self.model.get_sentence_embedding_dimension()
+        return self.model.get_embedding_dimension()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(

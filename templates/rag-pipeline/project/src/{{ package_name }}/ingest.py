@@ -215,7 +215,7 @@ def _reusable_vectors(conn: psycopg.Connection, pending: list[PendingDocument]) 
         " WHERE content_hash = ANY(%s)",
         (hashes,),
     ).fetchall()
-    return {h: v for h, v in rows}
+    return {h: v.to_numpy() for h, v in rows}
 
 
 def _write_ready(conn, model_name, pending, ready, report, known) -> int:
