@@ -45,7 +45,7 @@ def to_ipynb(source: Path) -> str:
         output, count = re.subn(cell + re.escape(follows), lambda _: tag + follows, output, count=1)
         assert count == 1, f"{source.name}: cannot place {tag} (a block tag must follow a cell)"
     assert MARKER not in output, f"{source.name}: a block tag must follow a cell"
-    return output
+    return output + "\n"
 
 
 def main() -> None:
