@@ -44,8 +44,9 @@ export class ChatPage {
     await this.input.press('Enter');
   }
 
+  /** Waits for the reply to end; a small model on a busy 2-core CPU can take a while. */
   async waitForReplyDone() {
-    await expect(this.sendButton).toBeVisible();
+    await expect(this.sendButton).toBeVisible({ timeout: 150_000 });
     await expect(this.lastAssistant).toHaveAttribute('data-state', 'done');
     await expect(this.error).toHaveCount(0);
   }
