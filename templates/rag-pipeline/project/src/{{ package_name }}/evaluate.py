@@ -29,7 +29,7 @@ def load_questions(path: Path) -> list[Question]:
             questions.append(Question(record["question"], record["doc"], record["section"]))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(
-                f"{path}:{number}: expected {{question, doc, section}} ({exc})"
+                f"{path}:{number}: each line needs question, doc and section ({exc})"
             ) from None
     if not questions:
         raise ValueError(f"{path}: no questions")
