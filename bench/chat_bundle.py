@@ -26,22 +26,42 @@ def main() -> None:
 
     dest = args.keep or Path(tempfile.mkdtemp(prefix="chat-bundle-")) / "app"
     subprocess.run(
-        [COPIER, "copy", "--trust", "--defaults", "--overwrite", "--vcs-ref", "HEAD", "--quiet",
-         "-d", "template=react-chat-ui", str(ROOT), str(dest)],
+        [
+            COPIER,
+            "copy",
+            "--trust",
+            "--defaults",
+            "--overwrite",
+            "--vcs-ref",
+            "HEAD",
+            "--quiet",
+            "-d",
+            "template=react-chat-ui",
+            str(ROOT),
+            str(dest),
+        ],
         check=True,
     )
     frontend = dest / "frontend"
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=frontend, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund"],
+        cwd=frontend,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     build = subprocess.run(["npm", "run", "build"], cwd=frontend, capture_output=True, text=True)
     print(build.stdout[-2000:], build.stderr[-2000:], sep="\n")
-    match = re.search(r"initial JS: ([\d.]+) kB gzip \(budget (\d+) kB\); lazy chunks: ([\d.]+)",
-                      build.stdout + build.stderr)
+    match = re.search(
+        r"initial JS: ([\d.]+) kB gzip \(budget (\d+) kB\); lazy chunks: ([\d.]+)",
+        build.stdout + build.stderr,
+    )
     if not match:
         sys.exit("error: the build did not report the bundle size")
     initial, budget, lazy = float(match[1]), float(match[2]), float(match[3])
-    print(f"initial JS {initial:.1f} kB gzip / budget {budget:.0f} kB = {initial / budget:.2f}x "
-          f"(lazy chunks {lazy:.1f} kB: markdown, highlighting)")
+    print(
+        f"initial JS {initial:.1f} kB gzip / budget {budget:.0f} kB = {initial / budget:.2f}x "
+        f"(lazy chunks {lazy:.1f} kB: markdown, highlighting)"
+    )
     sys.exit(build.returncode)
 
 

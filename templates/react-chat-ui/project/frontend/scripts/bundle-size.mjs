@@ -22,7 +22,9 @@ const lazy = Object.entries(manifest)
   .filter(([key, chunk]) => !seen.has(key) && chunk.file.endsWith('.js'))
   .reduce((sum, [, chunk]) => sum + gzipKB(chunk.file), 0);
 
-console.log(`initial JS: ${initial.toFixed(1)} kB gzip (budget ${BUDGET_KB} kB); lazy chunks: ${lazy.toFixed(1)} kB gzip`);
+console.log(
+  `initial JS: ${initial.toFixed(1)} kB gzip (budget ${BUDGET_KB} kB); lazy chunks: ${lazy.toFixed(1)} kB gzip`,
+);
 if (initial > BUDGET_KB) {
   console.error(`error: initial JS is over the ${BUDGET_KB} kB gzip budget`);
   process.exit(1);

@@ -30,11 +30,16 @@ test('a reply streams in, then persists across a reload', async ({ page }) => {
 
   // From a fresh start the sidebar still lists it, and opening it restores the messages.
   const response = await page.request.get('/api/conversations');
-  const summary = ((await response.json()) as { id: string; title: string }[]).find((c) => c.id === id);
+  const summary = ((await response.json()) as { id: string; title: string }[]).find(
+    (c) => c.id === id,
+  );
   expect(summary).toBeTruthy();
   await chat.goto('/');
   await expect(chat.userMessages).toHaveCount(0);
-  await chat.sidebar.getByRole('button', { name: summary!.title || 'Untitled', exact: true }).first().click();
+  await chat.sidebar
+    .getByRole('button', { name: summary!.title || 'Untitled', exact: true })
+    .first()
+    .click();
   await expect(chat.userMessages).toHaveText(['Write a short poem about the sea.']);
   expect(chat.conversationId()).toBe(id);
 });
@@ -100,7 +105,11 @@ test('keyboard only: send, newline, regenerate, new chat', async ({ page }) => {
 
   // Shift+Tab back from the composer reaches the reply's Regenerate button.
   const regenerate = chat.lastAssistant.getByTestId('regenerate-button');
-  for (let i = 0; i < 10 && !(await regenerate.evaluate((el) => el === document.activeElement)); i++) {
+  for (
+    let i = 0;
+    i < 10 && !(await regenerate.evaluate((el) => el === document.activeElement));
+    i++
+  ) {
     await page.keyboard.press('Shift+Tab');
   }
   await expect(regenerate).toBeFocused();
@@ -134,7 +143,9 @@ test('auto-scroll follows the reply, but not after the user scrolls up', async (
 
   await chat.send('Write a long story about a lighthouse keeper and a storm. Use many paragraphs.');
   // The reply overflows the view while it streams, and the view follows it.
-  await expect.poll(() => list.evaluate((el) => el.scrollHeight > el.clientHeight + 100)).toBe(true);
+  await expect
+    .poll(() => list.evaluate((el) => el.scrollHeight > el.clientHeight + 100))
+    .toBe(true);
   await expect(chat.lastAssistant).toHaveAttribute('data-state', 'streaming');
   expect(await gapToBottom()).toBeLessThan(60);
 

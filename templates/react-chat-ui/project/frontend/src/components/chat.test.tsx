@@ -40,7 +40,12 @@ describe('Chat', () => {
     await waitFor(() => expect(lastAssistant()).toHaveTextContent('Hello there'));
     await waitFor(() => expect(lastAssistant()).toHaveAttribute('data-state', 'done'));
     expect(screen.getByTestId('message-user')).toHaveTextContent('hi');
-    const body = server.requests[0] as { id: string; trigger: string; model: string; messages: ChatMessage[] };
+    const body = server.requests[0] as {
+      id: string;
+      trigger: string;
+      model: string;
+      messages: ChatMessage[];
+    };
     expect(body).toMatchObject({ id: 'conv-1', trigger: 'submit-message', model: 'smollm2' });
     expect(body.messages).toHaveLength(1);
     expect(body.messages[0]).toMatchObject({ role: 'user', parts: [{ type: 'text', text: 'hi' }] });
@@ -68,7 +73,10 @@ describe('Chat', () => {
   });
 
   it('shows a rejected request (HTTP 413) as its one-line reason', async () => {
-    server.replies.push({ status: 413, json: { detail: 'A message has 9001 characters (MAX_MESSAGE_CHARS is 8000).' } });
+    server.replies.push({
+      status: 413,
+      json: { detail: 'A message has 9001 characters (MAX_MESSAGE_CHARS is 8000).' },
+    });
     const { user, input } = renderChat();
     await user.type(input, 'a very long message{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent(
@@ -78,11 +86,14 @@ describe('Chat', () => {
   });
 
   it('says so when the server cannot be reached', async () => {
-    globalThis.fetch = (input, init) => realFetch(new URL(String(input), 'http://127.0.0.1:9'), init);
+    globalThis.fetch = (input, init) =>
+      realFetch(new URL(String(input), 'http://127.0.0.1:9'), init);
     try {
       const { user, input } = renderChat();
       await user.type(input, 'anyone there?{Enter}');
-      expect(await screen.findByRole('alert')).toHaveTextContent('Cannot reach the server. Is the backend running?');
+      expect(await screen.findByRole('alert')).toHaveTextContent(
+        'Cannot reach the server. Is the backend running?',
+      );
     } finally {
       globalThis.fetch = (input, init) => realFetch(new URL(String(input), server.url), init);
     }

@@ -94,7 +94,9 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
         {messages.length === 0 ? (
           <div className="empty" data-testid="empty-state">
             <h2>How can I help?</h2>
-            <p className="muted">Replies stream in as they are written. Press Escape to stop one.</p>
+            <p className="muted">
+              Replies stream in as they are written. Press Escape to stop one.
+            </p>
           </div>
         ) : (
           <div role="log" aria-live="polite" aria-relevant="additions" className="message-list">

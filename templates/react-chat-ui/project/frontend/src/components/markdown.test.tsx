@@ -48,7 +48,11 @@ describe('Markdown sanitizing', () => {
   });
 
   it('keeps the text of a dropped link and marks a blocked image', () => {
-    render(<Markdown text={'[markdown link](javascript:alert(1)) ![pixel](https://evil.example/p.png)'} />);
+    render(
+      <Markdown
+        text={'[markdown link](javascript:alert(1)) ![pixel](https://evil.example/p.png)'}
+      />,
+    );
     expect(screen.getByText('markdown link').closest('a')).toBeNull();
     expect(screen.getByText('[image: pixel]')).toBeInTheDocument();
   });
@@ -62,13 +66,17 @@ describe('Markdown sanitizing', () => {
   });
 
   it('renders GitHub-flavoured markdown', () => {
-    const { container } = render(<Markdown text={'| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~'} />);
+    const { container } = render(
+      <Markdown text={'| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~'} />,
+    );
     expect(container.querySelector('table')).not.toBeNull();
     expect(container.querySelector('del')).toHaveTextContent('old');
   });
 
   it('highlights fenced code lazily and offers a copy button', async () => {
-    const { container } = render(<Markdown text={'```python\ndef add(a, b):\n    return a + b\n```'} />);
+    const { container } = render(
+      <Markdown text={'```python\ndef add(a, b):\n    return a + b\n```'} />,
+    );
     expect(screen.getByTestId('code-block')).toHaveTextContent('python');
     expect(screen.getByRole('button', { name: 'Copy code' })).toBeInTheDocument();
     // The highlighter chunk arrives asynchronously and turns tokens into spans.

@@ -4,7 +4,11 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../lib/types';
 import { Message } from './message';
 
-const user: ChatMessage = { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'What is **2+2**?' }] };
+const user: ChatMessage = {
+  id: 'u1',
+  role: 'user',
+  parts: [{ type: 'text', text: 'What is **2+2**?' }],
+};
 const assistant: ChatMessage = {
   id: 'a1',
   role: 'assistant',

@@ -17,7 +17,14 @@ type Props = {
   onRegenerate: () => void;
 };
 
-export function Message({ message, streaming, canEdit, canRegenerate, onEdit, onRegenerate }: Props) {
+export function Message({
+  message,
+  streaming,
+  canEdit,
+  canRegenerate,
+  onEdit,
+  onRegenerate,
+}: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const text = messageText(message);
@@ -93,7 +100,12 @@ export function Message({ message, streaming, canEdit, canRegenerate, onEdit, on
         <div className="actions">
           <CopyButton text={text} />
           {isUser && canEdit && (
-            <button type="button" className="icon-button" onClick={startEdit} data-testid="edit-button">
+            <button
+              type="button"
+              className="icon-button"
+              onClick={startEdit}
+              data-testid="edit-button"
+            >
               Edit
             </button>
           )}

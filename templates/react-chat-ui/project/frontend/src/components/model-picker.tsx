@@ -1,7 +1,8 @@
 import type { ModelList } from '../lib/types';
 
 /** A local server may name its model by folder path; show the folder name. */
-const label = (id: string) => (id.startsWith('/') ? id.split('/').filter(Boolean).pop() ?? id : id);
+const label = (id: string) =>
+  id.startsWith('/') ? (id.split('/').filter(Boolean).pop() ?? id) : id;
 
 type Props = {
   models: ModelList | undefined;

@@ -34,7 +34,10 @@ describe('Sidebar', () => {
   it('lists conversations and marks the active one', async () => {
     const { onSelect, onNew, user } = setup();
     const nav = screen.getByRole('navigation', { name: 'Conversations' });
-    expect(within(nav).getByRole('button', { name: 'Trip plans' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getByRole('button', { name: 'Trip plans' })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
     await user.click(within(nav).getByRole('button', { name: 'Rust questions' }));
     expect(onSelect).toHaveBeenCalledWith('c2');
     await user.click(within(nav).getByRole('button', { name: 'New chat' }));
@@ -53,7 +56,10 @@ describe('Sidebar', () => {
 
   it('deletes only after confirmation', async () => {
     const { onDelete, user } = setup();
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    const confirm = vi
+      .spyOn(window, 'confirm')
+      .mockReturnValueOnce(false)
+      .mockReturnValueOnce(true);
     await user.click(screen.getByRole('button', { name: 'Delete Trip plans' }));
     expect(onDelete).not.toHaveBeenCalled();
     await user.click(screen.getByRole('button', { name: 'Delete Trip plans' }));
@@ -62,7 +68,9 @@ describe('Sidebar', () => {
   });
 
   it('shows loading, empty and error states', async () => {
-    const { onRetry, user } = setup({ loadError: 'Cannot reach the server. Is the backend running?' });
+    const { onRetry, user } = setup({
+      loadError: 'Cannot reach the server. Is the backend running?',
+    });
     expect(screen.getByRole('alert')).toHaveTextContent('Cannot reach the server');
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     expect(onRetry).toHaveBeenCalledOnce();

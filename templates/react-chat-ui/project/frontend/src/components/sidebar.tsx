@@ -22,7 +22,12 @@ export function Sidebar(props: Props) {
       aria-label="Conversations"
       data-testid="sidebar"
     >
-      <button type="button" className="button primary new-chat" onClick={onNew} data-testid="new-chat">
+      <button
+        type="button"
+        className="button primary new-chat"
+        onClick={onNew}
+        data-testid="new-chat"
+      >
         New chat
       </button>
       {loadError ? (

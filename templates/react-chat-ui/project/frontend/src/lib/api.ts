@@ -22,7 +22,8 @@ export function errorText(error: Error): string {
   try {
     const body = JSON.parse(error.message);
     if (typeof body?.detail === 'string') return body.detail;
-    if (Array.isArray(body?.detail)) return body.detail.map((d: { msg?: string }) => d.msg).join('; ');
+    if (Array.isArray(body?.detail))
+      return body.detail.map((d: { msg?: string }) => d.msg).join('; ');
   } catch {
     // not JSON: the message is already text
   }

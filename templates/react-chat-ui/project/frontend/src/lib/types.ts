@@ -23,9 +23,7 @@ export type ModelList = {
 
 /** The plain text of a message (its text parts, joined). */
 export function messageText(message: ChatMessage): string {
-  return message.parts
-    .map((part) => (part.type === 'text' ? part.text : ''))
-    .join('');
+  return message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
 /** Whether a message has anything to show (a reply can end before its first token). */

@@ -3,7 +3,10 @@ import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 // jsdom has no layout, so no Element.scrollTo; browsers do.
-Element.prototype.scrollTo ??= function scrollTo(this: Element, options?: ScrollToOptions | number) {
+Element.prototype.scrollTo ??= function scrollTo(
+  this: Element,
+  options?: ScrollToOptions | number,
+) {
   if (typeof options === 'object' && options.top !== undefined) this.scrollTop = options.top;
 };
 

@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createUIMessageStream, pipeUIMessageStreamToResponse, type UIMessageStreamWriter } from 'ai';
+import {
+  createUIMessageStream,
+  pipeUIMessageStreamToResponse,
+  type UIMessageStreamWriter,
+} from 'ai';
 
 /** What one scripted reply does; `closed` resolves when the client disconnects. */
 export type Reply =
@@ -27,7 +31,9 @@ export async function startUiStreamServer() {
       return;
     }
     if (typeof reply !== 'function') {
-      res.writeHead(reply.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply.json));
+      res
+        .writeHead(reply.status, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(reply.json));
       return;
     }
     const closed = new Promise<void>((resolve) =>

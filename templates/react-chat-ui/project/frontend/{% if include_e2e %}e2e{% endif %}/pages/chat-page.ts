@@ -62,7 +62,9 @@ export class ChatPage {
       (window as unknown as { __lengths: number[] }).__lengths = lengths;
       new MutationObserver(() => {
         const replies = document.querySelectorAll('[data-testid="message-assistant"]');
-        const content = replies[replies.length - 1]?.querySelector('[data-testid="message-content"]');
+        const content = replies[replies.length - 1]?.querySelector(
+          '[data-testid="message-content"]',
+        );
         const length = content?.textContent?.length ?? 0;
         if (length && length !== lengths.at(-1)) lengths.push(length);
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
