@@ -121,8 +121,8 @@ def test_bad_names_are_rejected(answer: str, message: str, tmp_path: Path) -> No
     dest = tmp_path / "p"
     result = runner.invoke(app, ["new", str(dest), "-a", "ux", "--defaults", "-d", answer])
     assert result.exit_code == 1
-    assert message in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0]
     assert not dest.exists()
     assert list(tmp_path.iterdir()) == []  # no temp folder left behind
 
