@@ -1,5 +1,5 @@
 import { generateId } from 'ai';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Chat } from './components/chat';
 import { ModelPicker } from './components/model-picker';
 import { Sidebar } from './components/sidebar';
@@ -37,6 +37,7 @@ export function App() {
     () => localStorage.getItem(MODEL_KEY) ?? undefined,
   );
   const [sidebarOpen, setSidebarOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -142,6 +143,7 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <button
+          ref={menuButton}
           type="button"
           className="icon-button menu"
           aria-label="Conversations"
@@ -164,6 +166,10 @@ export function App() {
         onRename={rename}
         onDelete={remove}
         onRetry={refresh}
+        onClose={() => {
+          setSidebarOpen(false);
+          menuButton.current?.focus();
+        }}
       />
       {sidebarOpen && (
         <div className="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />

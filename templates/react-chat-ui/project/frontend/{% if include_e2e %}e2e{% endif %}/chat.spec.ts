@@ -175,6 +175,12 @@ test('mobile layout: the sidebar is a drawer and the app fills the viewport', as
   await menu.click();
   await expect(chat.sidebar).toBeVisible();
   await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByTestId('new-chat')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(chat.sidebar).toBeHidden();
+  await expect(menu).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(chat.sidebar).toBeVisible();
   await page.getByTestId('new-chat').click();
   await expect(chat.sidebar).toBeHidden();
   const box = await chat.input.boundingBox();

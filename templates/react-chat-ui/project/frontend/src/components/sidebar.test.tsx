@@ -16,6 +16,7 @@ function setup(props: Partial<Parameters<typeof Sidebar>[0]> = {}) {
     onRename: vi.fn(),
     onDelete: vi.fn(),
     onRetry: vi.fn(),
+    onClose: vi.fn(),
   };
   render(
     <Sidebar
@@ -65,6 +66,13 @@ describe('Sidebar', () => {
     await user.click(screen.getByRole('button', { name: 'Delete Trip plans' }));
     expect(onDelete).toHaveBeenCalledExactlyOnceWith('c1');
     confirm.mockRestore();
+  });
+
+  it('as an open drawer, takes focus and closes on Escape', async () => {
+    const { onClose, user } = setup({ open: true });
+    expect(screen.getByRole('button', { name: 'New chat' })).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(onClose).toHaveBeenCalledOnce();
   });
 
   it('shows loading, empty and error states', async () => {

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ConversationSummary } from '../lib/types';
 
 type Props = {
@@ -11,18 +11,31 @@ type Props = {
   onRename: (id: string, title: string) => void;
   onDelete: (id: string) => void;
   onRetry: () => void;
+  /** Closes the drawer (small screens). */
+  onClose: () => void;
 };
 
 export function Sidebar(props: Props) {
-  const { conversations, loadError, activeId, open, onSelect, onNew, onRetry } = props;
+  const { conversations, loadError, activeId, open, onSelect, onNew, onRetry, onClose } = props;
+  const newChatButton = useRef<HTMLButtonElement>(null);
+
+  // On small screens the sidebar is a drawer: focus moves into it, and Escape closes it.
+  useEffect(() => {
+    if (open) newChatButton.current?.focus();
+  }, [open]);
+
   return (
     <nav
+      onKeyDown={(event) => {
+        if (open && event.key === 'Escape' && !event.defaultPrevented) onClose();
+      }}
       id="sidebar"
       className={`sidebar${open ? ' open' : ''}`}
       aria-label="Conversations"
       data-testid="sidebar"
     >
       <button
+        ref={newChatButton}
         type="button"
         className="button primary new-chat"
         onClick={onNew}
@@ -94,7 +107,11 @@ function ConversationItem({ conversation, active, onSelect, onRename, onDelete }
             maxLength={200}
             onChange={(event) => setTitle(event.target.value)}
             onBlur={submit}
-            onKeyDown={(event) => event.key === 'Escape' && setRenaming(false)}
+            onKeyDown={(event) => {
+              if (event.key !== 'Escape') return;
+              event.preventDefault(); // cancel the rename only, keep the drawer open
+              setRenaming(false);
+            }}
           />
         </form>
       </li>
