@@ -51,7 +51,10 @@ def open_backend(name: str, settings: Settings | None = None) -> Backend:
 
 
 def open_backends(settings: Settings | None = None) -> dict[str, Backend]:
-    """Every backend in BACKENDS that can run here; prints one line per skipped backend."""
+    """Every backend in BACKENDS that can run here; prints one line per skipped backend.
+
+    When none of them can run, falls back to transformers, which always works offline.
+    """
     settings = settings or get_settings()
     backends = {}
     for name in settings.backends:
@@ -59,4 +62,7 @@ def open_backends(settings: Settings | None = None) -> dict[str, Backend]:
             backends[name] = open_backend(name, settings)
         except BackendUnavailable as reason:
             print(f"{name}: {reason}")
+    if not backends:
+        print("transformers: none of BACKENDS can run here; using transformers (offline)")
+        backends["transformers"] = open_backend("transformers", settings)
     return backends
