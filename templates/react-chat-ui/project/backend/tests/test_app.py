@@ -11,7 +11,7 @@ import pytest
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.local_llm import REPETITION_PENALTY
-from tests.conftest import free_port, run_backend
+from tests.conftest import chat_body, free_port, parse_sse, run_backend, stream_text, user_message
 
 
 def test_provider_defaults_and_paths() -> None:
@@ -102,3 +102,21 @@ def test_bad_settings_exit_with_one_line(env: dict[str, str], message: str) -> N
     )
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1].startswith(message), result.stderr
+
+
+def test_ollama_provider_goes_to_ollama_host(upstream: str, tmp_path: Path) -> None:
+    host = upstream.removesuffix("/v1")  # an OpenAI-compatible server where Ollama would be
+    env = {
+        "LLM_PROVIDER": "ollama",
+        "LLM_BASE_URL": "",
+        "OLLAMA_HOST": host.removeprefix("http://"),
+        "LLM_MAX_TOKENS": "8",
+    }
+    with run_backend(env, tmp_path) as backend:
+        assert httpx.get(f"{backend}/api/health", timeout=10).json()["llm_base_url"] == upstream
+        body = chat_body([user_message("Hi")])
+        with httpx.stream("POST", f"{backend}/api/chat", json=body, timeout=60) as response:
+            assert stream_text(parse_sse(response.read().decode()))
+        port = backend.rsplit(":", 1)[1]
+    # It is not Ollama (no GET /api/version), and the log says so.
+    assert f"No Ollama answers at {host}" in (tmp_path / f"backend-{port}.log").read_text()
