@@ -5,18 +5,21 @@ Response: the AI SDK UI message stream protocol v1 (SSE; https://ai-sdk.dev/docs
 start, start-step, text-start, text-delta…, text-end, finish-step, finish, [DONE]; or an `error` part.
 """
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Literal
 
+import anyio
 import openai
 from fastapi import APIRouter, HTTPException, Request, status
 from openai import AsyncOpenAI
 from pydantic import Field
 from pydantic_ai.ui.vercel_ai import request_types as ui
 from pydantic_ai.ui.vercel_ai import response_types as chunks
+from sqlalchemy import Engine
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
@@ -67,12 +70,14 @@ def to_openai(messages: list[ui.UIMessage]) -> list[dict[str, str]]:
 
 
 async def reply_stream(
-    *, engine, llm: AsyncOpenAI, settings: Settings, body: ChatRequest
+    *, engine: Engine, llm: AsyncOpenAI, settings: Settings, body: ChatRequest
 ) -> AsyncIterator[chunks.BaseChunk]:
     """Stream one assistant reply; whatever happens (done, error, client gone) save what was said."""
     message_id = f"msg-{uuid.uuid4().hex}"
     text_id = f"text-{uuid.uuid4().hex[:8]}"
-    text = ""
+    text, stream = "", None
+    # Store the client's history while the model server starts answering: off the first-token path.
+    saving = asyncio.create_task(run_in_threadpool(save_history, engine, body))
     yield chunks.StartChunk(message_id=message_id)
     yield chunks.StartStepChunk()
     try:
@@ -83,17 +88,17 @@ async def reply_stream(
             stream=True,
             max_tokens=openai.omit if settings.max_tokens is None else settings.max_tokens,
         )
-        async with stream:  # leaving it (also by cancellation) closes the upstream request
-            finish_reason = None
-            yield chunks.TextStartChunk(id=text_id)
-            async for event in stream:
-                if not event.choices:
-                    continue
-                choice = event.choices[0]
-                if choice.delta.content:
-                    text += choice.delta.content
-                    yield chunks.TextDeltaChunk(id=text_id, delta=choice.delta.content)
-                finish_reason = choice.finish_reason or finish_reason
+        await saving  # the conversation exists before the client sees any text
+        finish_reason = None
+        yield chunks.TextStartChunk(id=text_id)
+        async for event in stream:
+            if not event.choices:
+                continue
+            choice = event.choices[0]
+            if choice.delta.content:
+                text += choice.delta.content
+                yield chunks.TextDeltaChunk(id=text_id, delta=choice.delta.content)
+            finish_reason = choice.finish_reason or finish_reason
         yield chunks.TextEndChunk(id=text_id)
         yield chunks.FinishStepChunk()
         yield chunks.FinishChunk(
@@ -103,12 +108,26 @@ async def reply_stream(
         log.warning("upstream failed: %s", exc)
         yield chunks.ErrorChunk(error_text=describe_error(exc, settings))
     finally:
-        if text:  # a partial reply (Stop, error) is kept too
-            reply = ui.UIMessage(
-                id=message_id, role="assistant", parts=[ui.TextUIPart(text=text, state="done")]
-            )
-            with Session(engine) as session:
-                crud.append_message(session=session, conversation_id=body.id, message=reply)
+        # The client may be gone (Stop): finish the clean-up anyway, shielded from that cancellation.
+        with anyio.CancelScope(shield=True):
+            if stream is not None:
+                await stream.close()  # closes the upstream request: the model stops generating
+            await saving
+            if text:  # a partial reply (Stop, error) is kept too
+                reply = ui.UIMessage(
+                    id=message_id, role="assistant", parts=[ui.TextUIPart(text=text, state="done")]
+                )
+                await run_in_threadpool(append_reply, engine, body.id, reply)
+
+
+def save_history(engine: Engine, body: ChatRequest) -> None:
+    with Session(engine) as session:
+        crud.save_history(session=session, conversation_id=body.id, messages=body.messages)
+
+
+def append_reply(engine: Engine, conversation_id: str, reply: ui.UIMessage) -> None:
+    with Session(engine) as session:
+        crud.append_message(session=session, conversation_id=conversation_id, message=reply)
 
 
 @router.post("/chat")
@@ -116,18 +135,12 @@ async def chat(
     body: ChatRequest, request: Request, llm: LLMDep, settings: SettingsDep
 ) -> EventSourceResponse:
     check_limits(body, settings)
-    engine = request.app.state.engine
-
-    def save() -> None:
-        with Session(engine) as session:
-            crud.save_history(session=session, conversation_id=body.id, messages=body.messages)
-
-    await run_in_threadpool(save)
+    replies = reply_stream(engine=request.app.state.engine, llm=llm, settings=settings, body=body)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         # aclosing: when the client goes away, the reply stream is closed right now (upstream request
         # cancelled, partial reply saved), not whenever the generator is garbage-collected.
-        async with aclosing(reply_stream(engine=engine, llm=llm, settings=settings, body=body)) as replies:
+        async with aclosing(replies):
             async for chunk in replies:
                 yield {"data": chunk.encode(SDK_VERSION)}
         yield {"data": "[DONE]"}
