@@ -32,19 +32,20 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
       }),
   );
 
+  const settledRef = useRef(onSettled);
+  settledRef.current = onSettled;
+
   const { messages, sendMessage, status, stop, regenerate, setMessages, error, clearError } =
     useChat<ChatMessage>({
       id,
       messages: initialMessages,
       transport,
-      experimental_throttle: 40,
-      onFinish: () => onSettled?.(),
-      onError: () => onSettled?.(),
+      experimental_throttle: 40, // re-render at most every 40 ms while tokens stream in
+      onFinish: () => settledRef.current?.(),
+      onError: () => settledRef.current?.(),
     });
 
   const busy = status === 'submitted' || status === 'streaming';
-  const settledRef = useRef(onSettled);
-  settledRef.current = onSettled;
   useEffect(() => {
     if (status === 'streaming') settledRef.current?.();
   }, [status]);
@@ -54,6 +55,9 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
   const stopRef = useRef(stop);
   stopRef.current = stop;
   useEffect(() => () => void stopRef.current(), []);
+
+  // The message's own buttons disappear while it streams: keep keyboard focus in the composer.
+  const focusComposer = () => document.getElementById('composer-input')?.focus();
 
   function send(text: string) {
     clearError();
@@ -71,9 +75,6 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
     void sendMessage({ text });
     focusComposer();
   }
-
-  // The message's own buttons disappear while it streams: keep keyboard focus in the composer.
-  const focusComposer = () => document.getElementById('composer-input')?.focus();
 
   function retry() {
     clearError();

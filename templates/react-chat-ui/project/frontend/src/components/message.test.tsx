@@ -37,7 +37,7 @@ describe('Message', () => {
     renderMessage(user);
     expect(screen.getByText('What is **2+2**?')).toBeInTheDocument();
     renderMessage(assistant);
-    expect((await screen.findByText('4')).tagName).toBe('STRONG');
+    expect((await screen.findByText('4', {}, { timeout: 5_000 })).tagName).toBe('STRONG');
   });
 
   it('copies the message text', async () => {

@@ -11,19 +11,31 @@ export type Reply =
   | ((writer: UIMessageStreamWriter, closed: Promise<void>) => Promise<void>)
   | { status: number; json: unknown };
 
+type JsonReply = { status: number; json: unknown };
+
 /**
  * A real HTTP server on 127.0.0.1 that answers POST /api/chat with the AI SDK UI message
  * stream (written by the `ai` package itself), so component tests exercise the real
- * transport, SSE parsing and abort path. Replies are scripted per request.
+ * transport, SSE parsing and abort path. Chat replies are scripted per request; other
+ * routes (`GET /api/models`, ...) answer what `routes` holds, else 404.
  */
 export async function startUiStreamServer() {
   const replies: Reply[] = [];
   const requests: Record<string, unknown>[] = [];
+  const routes = new Map<string, JsonReply>();
+  const log: string[] = [];
   let disconnects = 0;
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
+    const route = `${req.method} ${req.url}`;
+    log.push(raw ? `${route} ${raw}` : route);
+    if (route !== 'POST /api/chat') {
+      const { status, json } = routes.get(route) ?? { status: 404, json: { detail: 'Not Found' } };
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(json));
+      return;
+    }
     requests.push(JSON.parse(raw));
     const reply = replies.shift();
     if (!reply) {
@@ -55,6 +67,8 @@ export async function startUiStreamServer() {
     url: `http://127.0.0.1:${port}`,
     replies,
     requests,
+    routes,
+    log,
     disconnects: () => disconnects,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
