@@ -105,6 +105,43 @@ test('Regenerate replaces the last reply', async ({ page }) => {
     .toBe('user,assistant');
 });
 
+test('Edit a question continues from there; Copy copies', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const chat = new ChatPage(page);
+  await chat.goto();
+  await chat.send('Name a fruit.');
+  await expect(chat.lastReply).not.toHaveText('');
+  await chat.stopButton.click();
+  await expect(chat.sendButton).toBeVisible();
+
+  // Copy puts the reply's text on the clipboard.
+  const reply = await chat.lastReply.innerText();
+  await chat.lastAssistant.getByTestId('copy-button').click();
+  await expect(chat.lastAssistant.getByTestId('copy-button')).toHaveText('Copied');
+  expect((await page.evaluate(() => navigator.clipboard.readText())).trim()).toBe(reply.trim());
+
+  // Edit: the old reply goes, the new question gets a new reply.
+  await page.getByTestId('message-user').getByTestId('edit-button').click();
+  await page.getByTestId('edit-input').fill('Name a vegetable.');
+  await page.getByTestId('edit-input').press('Enter');
+  await expect(chat.userMessages).toHaveText(['Name a vegetable.']);
+  await expect(chat.lastReply).not.toHaveText('');
+  await chat.stopButton.click();
+  await expect(chat.sendButton).toBeVisible();
+  await expect(chat.assistantMessages).toHaveCount(1);
+
+  // The server's copy of the conversation matches what the user sees.
+  const id = chat.conversationId();
+  await expect
+    .poll(async () => {
+      const conversation = await (await page.request.get(`/api/conversations/${id}`)).json();
+      return conversation.messages?.map((m: { role: string; parts: { text?: string }[] }) =>
+        m.role === 'user' ? m.parts.map((p) => p.text).join('') : m.role,
+      );
+    })
+    .toEqual(['Name a vegetable.', 'assistant']);
+});
+
 test('keyboard only: send, newline, regenerate, new chat', async ({ page }) => {
   const chat = new ChatPage(page);
   await chat.goto();
