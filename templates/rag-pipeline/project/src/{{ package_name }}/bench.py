@@ -24,15 +24,15 @@ def percentile_ms(samples: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(samples) * 1000, q))
 
 
-def measure_queries(conn, embedder, texts: list[str], vectors: np.ndarray, k: int, ef_search: int):
+def measure_queries(conn, embedder, texts: list[str], vectors: np.ndarray, k: int):
     """HNSW and hybrid latency (query embedding excluded); recall@k of HNSW vs exact."""
     hnsw, hybrid, recalls = [], [], []
     for text, vector in zip(texts, vectors, strict=True):
         t0 = time.perf_counter()
-        approx = vector_search(conn, vector, k, ef_search=ef_search)
+        approx = vector_search(conn, vector, k)
         hnsw.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        search(conn, embedder, text, k, mode="hybrid", ef_search=ef_search, query_vector=vector)
+        search(conn, embedder, text, k, mode="hybrid", query_vector=vector)
         hybrid.append(time.perf_counter() - t0)
         exact = {h.chunk_id for h in vector_search(conn, vector, k, exact=True)}
         recalls.append(len(exact & {h.chunk_id for h in approx}) / max(1, len(exact)))
@@ -65,7 +65,7 @@ def bench_corpus(settings: Settings, embedder, docs: Path, questions: list[str],
             "other_s": first.total_s - first.model_s - first.embed_s - first.db_s,
             "reingest_s": again.total_s,
         }
-        result.update(measure_queries(conn, embedder, texts, vectors, 10, settings.ef_search))
+        result.update(measure_queries(conn, embedder, texts, vectors, 10))
         return result
     finally:
         conn.close()
@@ -125,7 +125,7 @@ def bench_synthetic(
         hnsw, recalls = [], []
         for vector in query_vectors:
             t0 = time.perf_counter()
-            approx = vector_search(conn, vector, 10, ef_search=settings.ef_search)
+            approx = vector_search(conn, vector, 10)
             hnsw.append(time.perf_counter() - t0)
             exact = {h.chunk_id for h in vector_search(conn, vector, 10, exact=True)}
             recalls.append(len(exact & {h.chunk_id for h in approx}) / 10)

@@ -61,6 +61,9 @@ def connect(settings: Settings, *, migrate: bool = True) -> psycopg.Connection:
         sql.SQL("SET search_path TO {}, public").format(sql.Identifier(settings.db_schema))
     )
     register_vector(conn)
+    # Session defaults for vector search; a query can still override them with SET LOCAL.
+    conn.execute(sql.SQL("SET hnsw.ef_search = {}").format(int(settings.ef_search)))
+    conn.execute("SET hnsw.iterative_scan = relaxed_order")  # filtered queries still get k rows
     if migrate:
         apply_migrations(conn)
     return conn

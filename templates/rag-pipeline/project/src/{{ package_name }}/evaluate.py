@@ -53,7 +53,7 @@ def score_ranking(relevant: list[bool], k: int) -> dict[str, float]:
     }
 
 
-def evaluate(conn, embedder, questions: list[Question], *, k: int = 5, ef_search: int = 100):
+def evaluate(conn, embedder, questions: list[Question], *, k: int = 5):
     """Mean metrics per mode. Query embeddings are computed once and shared by the modes."""
     vectors = embedder.embed([q.question for q in questions])
     results: dict[str, dict[str, float]] = {}
@@ -66,7 +66,6 @@ def evaluate(conn, embedder, questions: list[Question], *, k: int = 5, ef_search
                 question.question,
                 max(10, k),
                 mode=mode,
-                ef_search=ef_search,
                 query_vector=vector,
             )
             for name, value in score_ranking([is_relevant(h, question) for h in hits], k).items():

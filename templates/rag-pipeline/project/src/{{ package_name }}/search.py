@@ -44,7 +44,7 @@ def vector_search(
     k: int,
     *,
     source: str | None = None,
-    ef_search: int = 100,
+    ef_search: int | None = None,
     exact: bool = False,
 ) -> list[Hit]:
     """Nearest chunks by cosine distance through the HNSW index (exact=True: full scan)."""
@@ -54,12 +54,15 @@ def vector_search(
         " JOIN documents d ON d.id = c.document_id WHERE true{where}"
         " ORDER BY c.embedding <=> %s LIMIT %s"
     ).format(cols=sql.SQL(_COLUMNS), where=where)
+    params = [query_vector, *params, query_vector, k]
+    if ef_search is None and not exact:  # the session's settings (see db.connect)
+        return [Hit(*row) for row in conn.execute(query, params).fetchall()]
     with conn.transaction():
-        conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(int(ef_search)))
-        conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")  # filters keep k results
+        if ef_search is not None:
+            conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(int(ef_search)))
         if exact:
             conn.execute("SET LOCAL enable_indexscan = off")
-        rows = conn.execute(query, [query_vector, *params, query_vector, k]).fetchall()
+        rows = conn.execute(query, params).fetchall()
     return [Hit(*row) for row in rows]
 
 
@@ -97,7 +100,7 @@ def search(
     *,
     mode: Mode = "hybrid",
     source: str | None = None,
-    ef_search: int = 100,
+    ef_search: int | None = None,
     query_vector: np.ndarray | None = None,
 ) -> list[Hit]:
     if not text.strip():
@@ -112,7 +115,7 @@ def search(
     pool = max(4 * k, 40)  # candidates from each retriever before fusion
     return reciprocal_rank_fusion(
         [
-            vector_search(conn, query_vector, pool, source=source, ef_search=max(ef_search, pool)),
+            vector_search(conn, query_vector, pool, source=source, ef_search=ef_search),
             fulltext_search(conn, text, pool, source=source),
         ],
         k,
