@@ -76,8 +76,7 @@ async def reply_stream(
     message_id = f"msg-{uuid.uuid4().hex}"
     text_id = f"text-{uuid.uuid4().hex[:8]}"
     text, stream = "", None
-    # Store the client's history while the model server starts answering: off the first-token path.
-    saving = asyncio.create_task(run_in_threadpool(save_history, engine, body))
+    saving: asyncio.Future | None = None  # storing the client's history, started after the first token
     yield chunks.StartChunk(message_id=message_id)
     yield chunks.StartStepChunk()
     try:
@@ -88,7 +87,6 @@ async def reply_stream(
             stream=True,
             max_tokens=openai.omit if settings.max_tokens is None else settings.max_tokens,
         )
-        await saving  # the conversation exists before the client sees any text
         finish_reason = None
         yield chunks.TextStartChunk(id=text_id)
         async for event in stream:
@@ -98,6 +96,8 @@ async def reply_stream(
             if choice.delta.content:
                 text += choice.delta.content
                 yield chunks.TextDeltaChunk(id=text_id, delta=choice.delta.content)
+                if saving is None:  # off the time-to-first-token path, while the reply streams
+                    saving = asyncio.ensure_future(run_in_threadpool(save_history, engine, body))
             finish_reason = choice.finish_reason or finish_reason
         yield chunks.TextEndChunk(id=text_id)
         yield chunks.FinishStepChunk()
@@ -112,7 +112,7 @@ async def reply_stream(
         with anyio.CancelScope(shield=True):
             if stream is not None:
                 await stream.close()  # closes the upstream request: the model stops generating
-            await saving
+            await (saving or run_in_threadpool(save_history, engine, body))
             if text:  # a partial reply (Stop, error) is kept too
                 reply = ui.UIMessage(
                     id=message_id, role="assistant", parts=[ui.TextUIPart(text=text, state="done")]
