@@ -29,6 +29,13 @@ def run(*args: str | Path, cwd: Path | None = None) -> None:
     subprocess.run([str(a) for a in args], cwd=cwd, check=True)
 
 
+def purelib(python: Path) -> str:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return subprocess.run(
+        [python, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -57,27 +64,16 @@ def main() -> None:
     project = project.resolve()
     package = next(p.name for p in (project / "src").iterdir() if (p / "bench.py").exists())
 
-    venv = project / ".bench-venv"
-    if not (venv / "bin" / "python").exists():
+    venv = REPO / ".bench" / "rag-venv"  # ignored by git; never inside the generated project
+    fresh = not (venv / "bin" / "python").exists()
+    if fresh:
         run(sys.executable, "-m", "venv", venv)
-        project_python = project / ".venv" / "bin" / "python"
-        site = subprocess.run(
-            [project_python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        own_site = subprocess.run(
-            [
-                venv / "bin" / "python",
-                "-c",
-                "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        Path(own_site, "_project.pth").write_text(f"{site}\n{project / 'src'}\n")
+    # the bench venv sees the project's venv and source (rewritten each run: --project may change)
+    site, own_site = (
+        purelib(python) for python in (project / ".venv/bin/python", venv / "bin/python")
+    )
+    Path(own_site, "_project.pth").write_text(f"{site}\n{project / 'src'}\n")
+    if fresh:
         run(venv / "bin" / "pip", "install", "-q", "langchain-postgres")
         # langchain-postgres pins an older pgvector; use the project's, like the project does
         run(venv / "bin" / "pip", "uninstall", "-q", "-y", "pgvector")
