@@ -38,12 +38,31 @@ def cited_numbers(answer: str, n_sources: int) -> list[int]:
     return found
 
 
+def supporting_sources(text: str, hits: list[Hit], embedder, threshold: float = 0.5) -> list[int]:
+    """Sources that some answer sentence closely matches (cosine of the embeddings).
+
+    A check that works with any model: small models often forget to write [n] markers, and
+    large ones sometimes cite a source that does not say what the sentence says.
+    """
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 4]
+    if not sentences or not hits:
+        return []
+    similarity = embedder.embed(sentences) @ embedder.embed([h.text for h in hits]).T
+    found: list[int] = []
+    for row in similarity:
+        best = int(row.argmax())
+        if row[best] >= threshold and best + 1 not in found:
+            found.append(best + 1)
+    return sorted(found)
+
+
 @dataclass
 class Answer:
     question: str
     hits: list[Hit]
     text: str = ""
-    cited: list[int] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)  # [n] markers the model wrote
+    supported: list[int] = field(default_factory=list)  # sources an answer sentence matches
 
     def sources(self) -> list[dict]:
         return [
@@ -54,12 +73,15 @@ class Answer:
                 "heading": h.heading,
                 "score": h.score,
                 "cited": i in self.cited,
+                "supported": i in self.supported,
             }
             for i, h in enumerate(self.hits, start=1)
         ]
 
 
-def stream_answer(llm, question: str, hits: list[Hit], max_tokens: int) -> Iterator[str | Answer]:
+def stream_answer(
+    llm, question: str, hits: list[Hit], max_tokens: int, embedder=None
+) -> Iterator[str | Answer]:
     """Yield text pieces as the LLM writes them, then the finished Answer."""
     result = Answer(question, hits)
     if not hits:
@@ -71,4 +93,6 @@ def stream_answer(llm, question: str, hits: list[Hit], max_tokens: int) -> Itera
         result.text += piece
         yield piece
     result.cited = cited_numbers(result.text, len(hits))
+    if embedder is not None:
+        result.supported = supporting_sources(result.text, hits, embedder)
     yield result
