@@ -7,8 +7,6 @@ notebook JSON so both files render to a matching pair. Run from anywhere:
     python templates/local-model-notebook/sync_notebooks.py     # needs jupytext + nbformat
 """
 
-import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -27,14 +25,14 @@ METADATA = {
 
 def to_ipynb(source: Path) -> str:
     lines = source.read_text(encoding="utf-8").split("\n")
-    text = "\n".join(
-        f"# %% [markdown]\n# {MARKER}{line}\n" if TAG.match(line.strip()) else line for line in lines
-    )
+    marker = "# %% [markdown]\n# " + MARKER + "{}\n"
+    text = "\n".join(marker.format(line) if TAG.match(line.strip()) else line for line in lines)
     notebook = jupytext.reads(text, fmt="py:percent")
     notebook.metadata = METADATA
-    for index, cell in enumerate(notebook.cells):
-        digest = hashlib.sha1(f"{source.name}:{index}".encode()).hexdigest()
-        cell.id = digest[:8]
+    cells = [cell for cell in notebook.cells if not cell.source.startswith(MARKER)]
+    for index, cell in enumerate(cells):
+        cell.id = str(index)  # what nbstripout writes, so its git filter changes nothing
+    for cell in notebook.cells:
         cell.metadata = {}
     nbformat.validate(notebook)
     output = nbformat.writes(notebook)
@@ -42,7 +40,7 @@ def to_ipynb(source: Path) -> str:
     for tag in re.findall(rf'"{MARKER}(.*?)"', output):
         cell = rf',\n  \{{\n[^\]]*?"{MARKER}{re.escape(tag)}"\n   \]\n  \}}'
         follows = ",\n  " if TAG.match(tag).group(1).startswith("if") else ""
-        output, count = re.subn(cell + re.escape(follows), lambda _: tag + follows, output, count=1)
+        output, count = re.subn(cell + re.escape(follows), tag + follows, output, count=1)
         assert count == 1, f"{source.name}: cannot place {tag} (a block tag must follow a cell)"
     assert MARKER not in output, f"{source.name}: a block tag must follow a cell"
     return output + "\n"
