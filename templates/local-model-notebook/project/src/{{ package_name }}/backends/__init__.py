@@ -1,12 +1,10 @@
 """Backends by name: `open_backend("transformers")`, or all configured ones: `open_backends()`."""
 
-from ..config import Settings, get_settings
+from ..config import BACKEND_NAMES, Settings, get_settings
 from .base import Backend, BackendUnavailable, Generation, chat_messages, stopwatch
 from .hf import TransformersBackend
 from .llamacpp import LlamaCppBackend, llama_cpp_installed
 from .openai_compat import OpenAICompatibleBackend, ollama_backend, ollama_url, ollama_version
-
-BACKEND_NAMES = ("transformers", "llama-cpp", "ollama", "openai-compatible")
 
 __all__ = [
     "BACKEND_NAMES",
