@@ -16,7 +16,7 @@ import ai_eng.project
 from ai_eng.cli import app
 from ai_eng.project import generate
 from ai_eng.source import BUNDLE_SRC
-from conftest import REPO, TEMPLATES, git
+from conftest import TEMPLATES, git
 
 runner = CliRunner()
 
@@ -237,16 +237,10 @@ def test_quiz_recommendation_can_be_overridden(
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["template"] == "react-chat-ui"
 
 
-def test_plain_copier_copy_works_from_the_repo(tmp_path: Path) -> None:
-    from copier import run_copy
-
-    run_copy(
-        str(REPO),
-        tmp_path / "plain",
-        data={"template": "rag-pipeline"},
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-        vcs_ref="HEAD",
-    )
-    assert (tmp_path / "plain" / ".copier-answers.yml").is_file()
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_plain_copier_copy_works_from_the_repo(template: str, copie) -> None:
+    """The repo itself is a Copier template (pytest-copie renders it from the checkout)."""
+    result = copie.copy(extra_answers={"template": template})
+    assert result.exit_code == 0, result.exception
+    assert result.answers["template"] == template
+    _rendered_ok(result.project_dir, template)
