@@ -4,7 +4,9 @@ generated project's `make setup && make test` (real models, Postgres, browser; m
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,9 +39,20 @@ def _make(project: Path, target: str, log: Path, timeout: int) -> None:
         pytest.fail(f"make {target} failed in {project} (exit {proc.returncode}):\n{tail}")
 
 
+@pytest.fixture
+def workdir():
+    """A folder outside pytest's 0700 basetemp: as root, the embedded Postgres runs as a
+    separate `pgserver` user that must reach the project's venv (and the generated
+    project's own pytest resets /tmp/pytest-of-root to 0700 while it runs)."""
+    path = Path(tempfile.mkdtemp(prefix="ai-eng-project-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_generated_project_passes_its_own_tests(template: str, tmp_path: Path) -> None:
-    project = generate(template, tmp_path / f"demo-{template}", defaults=True)
-    log = tmp_path / "make.log"
+def test_generated_project_passes_its_own_tests(template: str, workdir: Path) -> None:
+    project = generate(template, workdir / f"demo-{template}", defaults=True)
+    log = workdir / "make.log"
     _make(project, "setup", log, timeout=20 * 60)
     _make(project, "test", log, timeout=20 * 60)
