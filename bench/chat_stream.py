@@ -58,12 +58,25 @@ def wait_http(url: str, timeout: float, process: subprocess.Popen) -> None:
 def prepare_project(project: Path | None) -> Path:
     if project:
         if not (project / "backend/.venv/bin/python").exists():
-            raise SystemExit(f"error: {project}/backend/.venv not found; run `make setup` there first")
+            raise SystemExit(
+                f"error: {project}/backend/.venv not found; run `make setup` there first"
+            )
         return project
     dest = Path(tempfile.mkdtemp(prefix="chat-bench-")) / "app"
     subprocess.run(
-        [COPIER, "copy", "--trust", "--defaults", "--vcs-ref", "HEAD", "--quiet",
-         "-d", "template=react-chat-ui", str(ROOT), str(dest)],
+        [
+            COPIER,
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            "--quiet",
+            "-d",
+            "template=react-chat-ui",
+            str(ROOT),
+            str(dest),
+        ],
         check=True,
     )
     venv = dest / "backend/.venv"
@@ -82,15 +95,36 @@ def orchestrate(args: argparse.Namespace) -> None:
         if args.upstream == "local":
             upstream_env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
             model_dir = project / "data/models/smollm2-135m-instruct"
-            cmd = [str(project / "backend/.venv/bin/transformers"), "serve", str(model_dir),
-                   "--host", "127.0.0.1", "--port", str(up_port), "--device", "cpu"]
+            cmd = [
+                str(project / "backend/.venv/bin/transformers"),
+                "serve",
+                str(model_dir),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(up_port),
+                "--device",
+                "cpu",
+            ]
             model = str(model_dir)
         else:
             upstream_env = dict(os.environ)
-            cmd = [str(python), str(ROOT / "bench/chat_upstream.py"), "--port", str(up_port),
-                   "--tokens", str(args.tokens), "--delay-ms", str(args.delay_ms)]
+            cmd = [
+                str(python),
+                str(ROOT / "bench/chat_upstream.py"),
+                "--port",
+                str(up_port),
+                "--tokens",
+                str(args.tokens),
+                "--delay-ms",
+                str(args.delay_ms),
+            ]
             model = "scripted"
-        procs.append(subprocess.Popen(cmd, env=upstream_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                cmd, env=upstream_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
         upstream = f"http://127.0.0.1:{up_port}/v1"
         wait_http(f"{upstream}/models", 180, procs[-1])
 
@@ -103,17 +137,36 @@ def orchestrate(args: argparse.Namespace) -> None:
             "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
             "FRONTEND_DIST": str(tmp / "none"),
         }
-        procs.append(subprocess.Popen(
-            [str(project / "backend/.venv/bin/uvicorn"), "app.main:app", "--app-dir", "backend",
-             "--host", "127.0.0.1", "--port", str(be_port), "--log-level", "warning"],
-            cwd=project, env=backend_env,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(project / "backend/.venv/bin/uvicorn"),
+                    "app.main:app",
+                    "--app-dir",
+                    "backend",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(be_port),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=project,
+                env=backend_env,
+            )
+        )
         backend = f"http://127.0.0.1:{be_port}"
         wait_http(f"{backend}/api/health", 60, procs[-1])
 
-        config = {"upstream": upstream, "backend": backend, "model": model, "runs": args.runs,
-                  "concurrency": 0 if args.upstream == "local" else args.concurrency,
-                  "tokens": args.tokens, "backend_pid": procs[-1].pid}
+        config = {
+            "upstream": upstream,
+            "backend": backend,
+            "model": model,
+            "runs": args.runs,
+            "concurrency": 0 if args.upstream == "local" else args.concurrency,
+            "tokens": args.tokens,
+            "backend_pid": procs[-1].pid,
+        }
         subprocess.run([str(python), __file__, "--measure", json.dumps(config)], check=True)
     finally:
         for p in reversed(procs):
@@ -123,27 +176,37 @@ def orchestrate(args: argparse.Namespace) -> None:
 
 # ---- measurement (runs inside the generated backend venv: httpx) ------------------------------
 
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def stream_direct(client, cfg: dict, max_tokens: int) -> tuple[float, float, int]:
-    body = {"model": cfg["model"], "stream": True, "max_tokens": max_tokens,
-            "messages": [{"role": "user", "content": "Say hi"}]}
+    body = {
+        "model": cfg["model"],
+        "stream": True,
+        "max_tokens": max_tokens,
+        "messages": [{"role": "user", "content": "Say hi"}],
+    }
     start, first, count = time.perf_counter(), None, 0
     async with client.stream("POST", f"{cfg['upstream']}/chat/completions", json=body) as r:
         r.raise_for_status()
         async for line in r.aiter_lines():
-            if line.startswith("data: {") and json.loads(line[6:])["choices"][0]["delta"].get("content"):
+            if line.startswith("data: {") and json.loads(line[6:])["choices"][0]["delta"].get(
+                "content"
+            ):
                 first = first or time.perf_counter()
                 count += 1
     return first - start, time.perf_counter() - start, count
 
 
 async def stream_backend(client, cfg: dict) -> tuple[float, float, int]:
-    body = {"id": f"bench-{uuid.uuid4().hex}", "trigger": "submit-message",
-            "messages": [{"id": "u1", "role": "user", "parts": [{"type": "text", "text": "Say hi"}]}]}
+    body = {
+        "id": f"bench-{uuid.uuid4().hex}",
+        "trigger": "submit-message",
+        "messages": [{"id": "u1", "role": "user", "parts": [{"type": "text", "text": "Say hi"}]}],
+    }
     start, first, count, done = time.perf_counter(), None, 0, False
     async with client.stream("POST", f"{cfg['backend']}/api/chat", json=body) as r:
         r.raise_for_status()
@@ -163,7 +226,11 @@ async def stream_backend(client, cfg: dict) -> tuple[float, float, int]:
 
 
 def ms(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q * 100) - 1] * 1000 if len(values) > 2 else values[0] * 1000
+    return (
+        statistics.quantiles(values, n=100)[int(q * 100) - 1] * 1000
+        if len(values) > 2
+        else values[0] * 1000
+    )
 
 
 async def measure(cfg: dict) -> None:
@@ -187,10 +254,14 @@ async def measure(cfg: dict) -> None:
         n = cfg["concurrency"]
         if not n:
             return
-        direct_runs = await asyncio.gather(*(stream_direct(client, cfg, cfg["tokens"]) for _ in range(n)))
+        direct_runs = await asyncio.gather(
+            *(stream_direct(client, cfg, cfg["tokens"]) for _ in range(n))
+        )
         cpu_before = cpu_seconds(cfg["backend_pid"])
         started = time.perf_counter()
-        results = await asyncio.gather(*(stream_backend(client, cfg) for _ in range(n)), return_exceptions=True)
+        results = await asyncio.gather(
+            *(stream_backend(client, cfg) for _ in range(n)), return_exceptions=True
+        )
         wall = time.perf_counter() - started
         cpu = cpu_seconds(cfg["backend_pid"]) - cpu_before
         ok = [r for r in results if not isinstance(r, BaseException) and r[2] == cfg["tokens"]]
@@ -199,21 +270,33 @@ async def measure(cfg: dict) -> None:
         direct_mean = statistics.mean(r[1] for r in direct_runs)
         backend_mean = statistics.mean(r[1] for r in ok) if ok else float("nan")
         print(f"{n} concurrent streaming chats, {cfg['tokens']} tokens each:")
-        print(f"  errors {len(errors)}   (target 0){'  first: ' + repr(errors[0]) if errors else ''}")
+        print(
+            f"  errors {len(errors)}   (target 0){'  first: ' + repr(errors[0]) if errors else ''}"
+        )
         print(f"  wall {wall:.2f} s, {tokens / wall:,.0f} tokens/s through the backend")
-        print(f"  mean stream: direct {direct_mean * 1000:.0f} ms, backend {backend_mean * 1000:.0f} ms"
-              f" -> +{(backend_mean - direct_mean) / cfg['tokens'] * 1000:.3f} ms per token")
-        print(f"  backend CPU {cpu * 1e6 / max(tokens, 1):.0f} us per token ({cpu:.2f} s for {tokens} tokens)")
+        print(
+            f"  mean stream: direct {direct_mean * 1000:.0f} ms,"
+            f" backend {backend_mean * 1000:.0f} ms"
+            f" -> +{(backend_mean - direct_mean) / cfg['tokens'] * 1000:.3f} ms per token"
+        )
+        print(
+            f"  backend CPU {cpu * 1e6 / max(tokens, 1):.0f} us per token"
+            f" ({cpu:.2f} s for {tokens} tokens)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project", type=Path, help="a generated copy with backend/.venv (skips install)")
+    parser.add_argument(
+        "--project", type=Path, help="a generated copy with backend/.venv (skips install)"
+    )
     parser.add_argument("--upstream", choices=["scripted", "local"], default="scripted")
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--tokens", type=int, default=50)
-    parser.add_argument("--delay-ms", type=float, default=2.0, help="scripted upstream: pause between tokens")
+    parser.add_argument(
+        "--delay-ms", type=float, default=2.0, help="scripted upstream: pause between tokens"
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

@@ -1,6 +1,7 @@
 """A scripted OpenAI-compatible streaming server for bench/chat_stream.py (loopback only).
 
-Streams `--tokens` content chunks per request, `--delay-ms` apart, in the Chat Completions SSE format.
+Streams `--tokens` content chunks per request, `--delay-ms` apart, in the Chat Completions
+SSE format.
 Run with the generated project's backend venv (it has Starlette and uvicorn):
 
     backend/.venv/bin/python bench/chat_upstream.py --port 8601 --tokens 50
@@ -24,7 +25,9 @@ MODEL = "scripted"
 
 def make_app(tokens: int, delay: float) -> Starlette:
     async def models(_: Request) -> JSONResponse:
-        return JSONResponse({"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "bench"}]})
+        return JSONResponse(
+            {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "bench"}]}
+        )
 
     async def completions(request: Request) -> StreamingResponse:
         body = await request.json()
@@ -51,7 +54,12 @@ def make_app(tokens: int, delay: float) -> Starlette:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    return Starlette(routes=[Route("/v1/models", models), Route("/v1/chat/completions", completions, methods=["POST"])])
+    return Starlette(
+        routes=[
+            Route("/v1/models", models),
+            Route("/v1/chat/completions", completions, methods=["POST"]),
+        ]
+    )
 
 
 if __name__ == "__main__":
