@@ -15,8 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from render import render  # bench/render.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
-COPIER = Path(sys.executable).parent / "copier"
 
 
 def main() -> None:
@@ -25,23 +26,7 @@ def main() -> None:
     args = parser.parse_args()
 
     dest = args.keep or Path(tempfile.mkdtemp(prefix="chat-bundle-")) / "app"
-    subprocess.run(
-        [
-            COPIER,
-            "copy",
-            "--trust",
-            "--defaults",
-            "--overwrite",
-            "--vcs-ref",
-            "HEAD",
-            "--quiet",
-            "-d",
-            "template=react-chat-ui",
-            str(ROOT),
-            str(dest),
-        ],
-        check=True,
-    )
+    render("react-chat-ui", dest, overwrite=True)
     frontend = dest / "frontend"
     subprocess.run(
         ["npm", "ci", "--no-audit", "--no-fund"],

@@ -24,14 +24,14 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
+from render import render  # bench/render.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
-COPIER = Path(sys.executable).parent / "copier"
 
 
 def free_port() -> int:
@@ -63,22 +63,7 @@ def prepare_project(project: Path | None) -> Path:
             )
         return project
     dest = Path(tempfile.mkdtemp(prefix="chat-bench-")) / "app"
-    subprocess.run(
-        [
-            COPIER,
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            "--quiet",
-            "-d",
-            "template=react-chat-ui",
-            str(ROOT),
-            str(dest),
-        ],
-        check=True,
-    )
+    render("react-chat-ui", dest)
     venv = dest / "backend/.venv"
     subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
     subprocess.run([venv / "bin/pip", "install", "-q", "-e", str(dest / "backend")], check=True)

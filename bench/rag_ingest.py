@@ -21,8 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from render import render  # bench/render.py, beside this script
+
 REPO = Path(__file__).resolve().parent.parent
-COPIER = REPO / ".venv" / "bin" / "copier"
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> None:
@@ -47,19 +48,7 @@ def main() -> None:
     project = args.project
     if project is None:
         project = Path(tempfile.mkdtemp(prefix="rag-bench-")) / "project"
-        run(
-            COPIER,
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            "-q",
-            "-d",
-            "template=rag-pipeline",
-            REPO,
-            project,
-        )
+        render("rag-pipeline", project)
         run("make", "setup", cwd=project)
     project = project.resolve()
     package = next(p.name for p in (project / "src").iterdir() if (p / "bench.py").exists())
