@@ -13,6 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from ai_eng.cli import app
+from ai_eng.project import UNDO
 from conftest import git
 
 runner = CliRunner()
@@ -68,7 +69,11 @@ def test_update_brings_template_change_and_keeps_user_edit(
     _release(template_repo, "v2.0.0", _append_line)
     result = runner.invoke(app, ["update", str(project)])
     assert result.exit_code == 0, result.output
-    assert "v1.0.0 -> v2.0.0" in result.output
+    assert "template 1.0.0 \u2192 2.0.0" in result.output
+    assert "Template changes (1):\n  - template v2.0.0\n" in result.output
+    assert "New files (1):\n  CHANGELOG.md\n" in result.output
+    assert "Changed files (1):\n  .gitignore\n" in result.output
+    assert f"Undo the whole update: {UNDO}" in result.output
     assert "# added in template v2" in (project / ".gitignore").read_text()
     assert (project / "CHANGELOG.md").read_text() == "# Changelog\n- v2\n"
     assert readme.read_text().endswith("\nMy own notes.\n")
@@ -93,16 +98,56 @@ def test_conflicting_edit_is_a_conflict_not_an_overwrite(
     _release(template_repo, "v2.0.0", change_first_line)
     result = runner.invoke(app, ["update", str(project), "--conflict", mode])
     assert result.exit_code == 0, result.output
-    assert "Conflicts to resolve (1):" in result.output
     text = gi.read_text()
     if mode == "inline":
-        assert "  .gitignore" in result.output
+        assert "Conflicts (1):\n  .gitignore\n" in result.output
         assert "<<<<<<< before updating" in text
         assert "# the user's own first line" in text and "# the template's new first line" in text
     else:  # Copier applies the template and keeps the user's rejected hunk beside it
-        assert "  .gitignore.rej" in result.output
+        assert "Rejected changes (1):\n  .gitignore.rej\n" in result.output
+        assert "Each file has the template's new version; its .rej holds your change" in (
+            result.output
+        )
         assert "# the template's new first line" in text
         assert "+# the user's own first line" in (project / ".gitignore.rej").read_text()
+    # The undo recipe the output gives restores the project, conflicts and all.
+    head = git(project, "rev-parse", "HEAD")
+    undo = subprocess.run(UNDO, shell=True, cwd=project, capture_output=True, text=True)
+    assert undo.returncode == 0, undo.stderr
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "rev-parse", "HEAD") == head
+    assert gi.read_text().splitlines()[0] == "# the user's own first line"
+
+
+def test_new_and_removed_files_are_listed_and_undo_restores(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = _new(tmp_path / "proj")
+    removed = sorted(p.name for p in (project / "docs").iterdir())[0]
+    head = git(project, "rev-parse", "HEAD")
+
+    def add_and_remove(repo: Path) -> None:
+        _append_line(repo)
+        _source(repo, f"docs/{removed}").unlink()
+
+    _release(template_repo, "v2.0.0", add_and_remove)
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "New files (1):\n  CHANGELOG.md\n" in result.output
+    assert f"Removed files (1):\n  docs/{removed}\n" in result.output
+    subprocess.run(UNDO, shell=True, cwd=project, check=True)
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "rev-parse", "HEAD") == head
+    assert (project / "docs" / removed).is_file() and not (project / "CHANGELOG.md").exists()
+
+
+def test_nothing_to_update_says_so_without_hints(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "proj")
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "up to date with template 1.0.0; nothing to change." in result.output
+    assert "git diff" not in result.output and "Undo" not in result.output
+    assert git(project, "status", "--porcelain") == ""
 
 
 def test_dirty_tree_is_refused(template_repo: Path, tmp_path: Path) -> None:
@@ -120,11 +165,17 @@ def test_not_a_project_is_refused(tmp_path: Path) -> None:
     assert "no .copier-answers.yml" in result.output
 
 
-def test_pretend_writes_nothing(template_repo: Path, tmp_path: Path) -> None:
+def test_pretend_lists_changes_and_target_and_writes_nothing(
+    template_repo: Path, tmp_path: Path
+) -> None:
     project = _new(tmp_path / "proj")
     _release(template_repo, "v2.0.0", _append_line)
     result = runner.invoke(app, ["update", str(project), "--pretend"])
     assert result.exit_code == 0, result.output
+    assert "Pretend: updating" in result.output and "template 1.0.0 \u2192 2.0.0" in result.output
+    assert "New files (1):\n  CHANGELOG.md\n" in result.output
+    assert "Changed files (1):\n  .gitignore\n" in result.output
+    assert "Undo" not in result.output
     assert git(project, "status", "--porcelain") == ""
     assert not (project / "CHANGELOG.md").exists()
 
@@ -184,4 +235,4 @@ def test_unknown_project_version_says_upgrade_ai_eng(template_repo: Path, tmp_pa
     git(project, "commit", "--quiet", "-am", "from the future")
     result = runner.invoke(app, ["update", str(project)])
     assert result.exit_code == 1
-    assert "template version v9.9.9, which this ai-eng does not know" in result.output
+    assert "template version 9.9.9, which this ai-eng does not know" in result.output

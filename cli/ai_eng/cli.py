@@ -250,38 +250,55 @@ def update(
 
       ai-eng update my-app --conflict rej
     """
-    from ai_eng.project import AiEngError
+    from ai_eng.project import UNDO, AiEngError
     from ai_eng.project import update as do_update
     from ai_eng.source import SourceError
 
     try:
-        result = do_update(
+        r = do_update(
             path, vcs_ref=vcs_ref, pretend=pretend, conflict=conflict, interactive=_interactive()
         )
     except (AiEngError, SourceError) as e:
         raise _fail(str(e)) from e
     except KeyboardInterrupt:
-        raise _fail(
-            "interrupted; `git checkout . && git clean -fd` restores the project", 130
-        ) from None
-    if pretend:
-        typer.echo(
-            f"Pretend: would update {result.path} from {result.old} to the template of this ai-eng."
-        )
+        raise _fail(f"interrupted; `{UNDO}` in the project restores it", 130) from None
+    versions = f"{r.old} \u2192 {r.new}" if r.old != r.new else f"{r.new} (same version)"
+    if not r.changed:
+        typer.echo(f"{r.path} is up to date with template {r.new}; nothing to change.")
         return
-    if result.old == result.new:
+    if pretend:
+        typer.echo(f"Pretend: updating {r.path}, template {versions}, would change:")
+    else:
+        typer.secho(f"Updated {r.path}: template {versions}.", fg="green")
+    if r.changes:
+        typer.echo(f"Template changes ({len(r.changes)}):")
+        for subject in r.changes:
+            typer.echo(f"  - {subject}")
+    for title, names in (
+        ("Conflicts" if conflict == "inline" else "Rejected changes", r.conflicts),
+        ("New files", r.added),
+        ("Removed files", r.removed),
+        ("Changed files", r.modified),
+    ):
+        if names:
+            typer.secho(f"{title} ({len(names)}):", fg="yellow" if names is r.conflicts else None)
+            for name in names:
+                typer.echo(f"  {name}")
+    if pretend:
+        typer.echo("Nothing was written.")
+        return
+    if r.conflicts and conflict == "inline":
         typer.echo(
-            f"{result.path} is at template version {result.new}; files re-rendered where needed."
+            "Each conflict holds both sides between `<<<<<<< before updating` and "
+            "`>>>>>>> after updating`: keep what you want, remove the markers, `git add` the file."
         )
-    else:
-        typer.secho(f"Updated {result.path}: {result.old} -> {result.new}.", fg="green")
-    if result.conflicts:
-        typer.secho(f"Conflicts to resolve ({len(result.conflicts)}):", fg="yellow")
-        for name in result.conflicts:
-            typer.echo(f"  {name}")
-        typer.echo("Edit them, remove the markers (or .rej files), then commit.")
-    else:
-        typer.echo("Review with `git diff`, then commit.")
+    elif r.conflicts:
+        typer.echo(
+            "Each file has the template's new version; its .rej holds your change that did not "
+            "apply: re-apply what you still want by hand, then delete the .rej."
+        )
+    typer.echo("Review with `git status` and `git diff`, then `git add -A && git commit`.")
+    typer.echo(f"Undo the whole update: {UNDO}")
 
 
 @app.command("doctor")

@@ -21,7 +21,6 @@ from ai_eng.source import (
 )
 
 ANSWERS_FILE = ".copier-answers.yml"
-CONFLICT_MARKER = "<<<<<<< before updating"
 
 
 class AiEngError(Exception):
@@ -215,12 +214,28 @@ def dirty_template_checkout() -> bool:
 # ------------------------------------------------------------------------ update
 
 
+UNDO = "git reset --hard && git clean -fd"  # works after a conflicted update too
+
+
 @dataclass
 class UpdateResult:
     path: Path
-    old: str
+    old: str  # template versions, as `0.2.0` (a tag without its `v`) or a commit
     new: str
+    changes: list[str] = field(default_factory=list)  # commit subjects touching the template
     conflicts: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.conflicts or self.added or self.removed or self.modified)
+
+
+def display_version(ref: str) -> str:
+    """`v0.2.0` -> `0.2.0`; anything else (a commit, `v0.2.0-3-gabc`) as Copier recorded it."""
+    return ref[1:] if ref[:1] == "v" and ref[1:2].isdigit() else ref
 
 
 def read_answers(path: Path) -> dict[str, Any]:
@@ -236,33 +251,67 @@ def _git_out(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=path, capture_output=True, text=True)
 
 
-def _known_version(src: str, ref: str) -> bool:
-    bundle = str(Path(src).expanduser())
-    with tempfile.TemporaryDirectory(prefix="ai-eng-check-") as tmp:
-        if _git_out(Path(tmp), "clone", "--bare", "--quiet", bundle, "repo").returncode:
+class _History:
+    """The template history in the bundle (a bare clone in a temporary folder)."""
+
+    def __init__(self, src: str) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="ai-eng-history-")
+        self.repo = Path(self._tmp.name) / "repo"
+        bundle = str(Path(src).expanduser())
+        self.ok = _git_out(Path(self._tmp.name), "clone", "--bare", "--quiet", bundle, "repo")
+        self.ok = self.ok.returncode == 0
+
+    def __enter__(self) -> _History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tmp.cleanup()
+
+    def knows(self, ref: str) -> bool:
+        if not self.ok:
             return True  # let Copier report what is wrong with the source
-        check = _git_out(
-            Path(tmp) / "repo", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"
-        )
+        check = _git_out(self.repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         return check.returncode == 0
+
+    def describe(self, ref: str) -> str:
+        out = _git_out(self.repo, "describe", "--tags", "--always", ref)
+        return out.stdout.strip() if out.returncode == 0 else ref
+
+    def changes(self, old: str, new: str, template: str) -> list[str]:
+        """Subjects of the commits between two versions that touch `template` (newest first)."""
+        if not (self.ok and self.knows(old) and self.knows(new)):
+            return []
+        out = _git_out(
+            self.repo, "log", "--format=%s", f"{old}..{new}", "--",
+            f"templates/{template}", "copier.yml",
+        )  # fmt: skip
+        return [line for line in out.stdout.splitlines() if line.strip()]
+
+
+def _status(path: Path) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(conflicts, added, removed, modified) in a project's work tree, relative paths."""
+    unmerged = set(_git_out(path, "diff", "--name-only", "--diff-filter=U").stdout.split("\n"))
+    unmerged.discard("")
+    out = _git_out(path, "-c", "core.quotePath=false", "status", "--porcelain", "-uall").stdout
+    conflicts, added, removed, modified = sorted(unmerged), [], [], []
+    for line in out.splitlines():
+        code, name = line[:2], line[3:].strip().strip('"')
+        if name in unmerged:
+            continue
+        if name.endswith(".rej"):
+            conflicts.append(name)
+        elif code == "??" or "A" in code:
+            added.append(name)
+        elif "D" in code:
+            removed.append(name)
+        else:
+            modified.append(name)
+    return sorted(conflicts), sorted(added), sorted(removed), sorted(modified)
 
 
 def conflicts_in(path: Path) -> list[str]:
-    """Files holding inline conflict markers or .rej leftovers after an update."""
-    out = _git_out(path, "status", "--porcelain", "--untracked-files=all").stdout
-    found = []
-    for line in out.splitlines():
-        name = line[3:].strip().strip('"')
-        file = path / name
-        if name.endswith(".rej"):
-            found.append(name)
-        elif file.is_file():
-            try:
-                if CONFLICT_MARKER in file.read_text(errors="ignore"):
-                    found.append(name)
-            except OSError:
-                continue
-    return sorted(found)
+    """Files left in conflict (inline markers) or .rej leftovers after an update."""
+    return _status(path)[0]
 
 
 def update(
@@ -273,15 +322,17 @@ def update(
     conflict: str = "inline",
     interactive: bool = False,
 ) -> UpdateResult:
-    """Bring a generated project to the template version of this ai-eng, keeping edits."""
-    from copier import run_update
+    """Bring a generated project to the template version of this ai-eng, keeping edits.
 
+    With `pretend`, the update runs on a throwaway clone of the project: the result lists
+    what would change, and the project itself is not touched.
+    """
     path = Path(path).expanduser().absolute()
     if not path.is_dir():
         raise AiEngError(f"{path} is not a folder")
     answers = read_answers(path)
     if not _git_available():
-        raise AiEngError("git is required for update (it 3-way merges template changes)")
+        raise AiEngError("git is not installed; ai-eng update needs it (install git and retry)")
     if _git_out(path, "rev-parse", "--show-toplevel").returncode != 0:
         raise AiEngError(
             f"{path} is not a git repository; run `git init && git add -A && git commit` first"
@@ -295,16 +346,39 @@ def update(
     if src == BUNDLE_SRC:
         ensure_bundle()
     old = str(answers.get("_commit", "?"))
-    if src == BUNDLE_SRC and old != "?" and not _known_version(src, old):
-        raise AiEngError(
-            f"this project is at template version {old}, which this ai-eng does not know; "
-            "upgrade ai-eng (pip install -U ai-eng) and retry"
-        )
+    template = str(answers.get("template", ""))
+    with _History(src if src == BUNDLE_SRC else BUNDLE_SRC) as history:
+        if src == BUNDLE_SRC and old != "?" and not history.knows(old):
+            raise AiEngError(
+                f"this project is at template version {display_version(old)}, which this ai-eng "
+                "does not know; upgrade ai-eng (pip install -U ai-eng) and retry"
+            )
+        if pretend:
+            with tempfile.TemporaryDirectory(prefix="ai-eng-pretend-") as tmp:
+                clone = Path(tmp) / path.name
+                top = Path(_git_out(path, "rev-parse", "--show-toplevel").stdout.strip())
+                _git_out(Path(tmp), "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
+                clone = clone / path.relative_to(top)
+                _run_update(clone, vcs_ref, conflict, interactive)
+                new = str(read_answers(clone).get("_commit", "?"))
+                status = _status(clone)
+        else:
+            _run_update(path, vcs_ref, conflict, interactive)
+            new = str(read_answers(path).get("_commit", "?"))
+            status = _status(path)
+        changes = history.changes(old, new, template) if src == BUNDLE_SRC else []
+    if ANSWERS_FILE in status[3]:
+        status[3].remove(ANSWERS_FILE)
+    return UpdateResult(path, display_version(old), display_version(new), changes, *status)
+
+
+def _run_update(path: Path, vcs_ref: str | None, conflict: str, interactive: bool) -> None:
+    from copier import run_update
+
     try:
         run_update(
             path,
             vcs_ref=vcs_ref or "HEAD",
-            pretend=pretend,
             conflict=conflict,
             overwrite=True,
             unsafe=True,
@@ -318,5 +392,3 @@ def update(
         if isinstance(e, KeyboardInterrupt):
             raise
         raise AiEngError(_one_line(e)) from e
-    new = str(read_answers(path).get("_commit", "?"))
-    return UpdateResult(path, old, new, [] if pretend else conflicts_in(path))
