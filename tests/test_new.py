@@ -191,6 +191,7 @@ def test_interrupt_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.Mon
     import copier
 
     def interrupted_copy(src: str, dst: Path, **kwargs: object) -> None:
+        Path(dst).mkdir(parents=True, exist_ok=True)  # as Copier does
         (Path(dst) / "half-written.txt").write_text("x")
         raise KeyboardInterrupt
 

@@ -141,6 +141,10 @@ def new(
         bool, typer.Option("--force", help="Write into a non-empty folder (overwrites by name).")
     ] = False,
     git: Annotated[bool, typer.Option(help="git init and make an initial commit.")] = True,
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option("--vcs-ref", help="Template version (e.g. v0.2.0); default: this ai-eng's."),
+    ] = None,
 ) -> None:
     """Create a starter repo.
 
@@ -167,20 +171,23 @@ def new(
         tpl = find_template(key)
     except LookupError as e:
         raise _fail(str(e)) from e
-    target = dest if dest is not None else _default_dest(tpl.name, answers)
-    if problem := dest_problem(target.expanduser().absolute(), force):  # before any question
-        raise _fail(problem)
-    # The folder name is the project name's default (asked again when there is a terminal).
-    name = target.expanduser().absolute().name
+    # Without DEST and with a terminal, the folder is the slug answered below.
+    target = dest if dest is not None or interactive else _default_dest(tpl.name, answers)
     user_defaults = {}
-    if "project_name" not in answers and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
-        user_defaults["project_name"] = name
+    if target is not None:
+        if problem := dest_problem(target.expanduser().absolute(), force):  # before questions
+            raise _fail(problem)
+        # The folder name is the project name's default (asked again when there is a terminal).
+        name = target.expanduser().absolute().name
+        if "project_name" not in answers and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
+            user_defaults["project_name"] = name
     if dirty_template_checkout():
         typer.secho(
             "note: uncommitted template changes in the ai-eng checkout are not used; commit them",
             fg="yellow",
             err=True,
         )
+    notes: list[str] = []
     try:
         path = generate(
             tpl.name,
@@ -191,14 +198,26 @@ def new(
             force=force,
             interactive=interactive,
             git=git,
+            vcs_ref=vcs_ref,
+            note=notes.append,
         )
     except (AiEngError, SourceError) as e:
         raise _fail(str(e)) from e
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was written", 130) from None
+    overwritten = [n.removeprefix("overwrote ") for n in notes if n.startswith("overwrote ")]
+    for line in notes:
+        if not line.startswith("overwrote "):
+            typer.secho(f"note: {line}", fg="yellow", err=True)
+    if overwritten:
+        typer.secho(f"--force overwrote {len(overwritten)} of your files:", fg="yellow")
+        for name in overwritten:
+            typer.echo(f"  {name}")
     typer.secho(f"Created {path} from {tpl.name}.", fg="green")
     typer.echo("Next:")
-    typer.echo(f"  cd {dest if dest is not None else target}")
+    shown = dest if dest is not None else (target or Path(path.name))
+    if path != Path.cwd():
+        typer.echo(f"  cd {shown}")
     for command in tpl.commands:
         typer.echo(f"  {command}")
 

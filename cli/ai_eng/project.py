@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,42 +88,96 @@ def _git_available() -> bool:
     return shutil.which("git") is not None
 
 
-def _initial_commit(path: Path) -> None:
+FALLBACK_IDENTITY = ("ai-eng", "ai-eng@localhost")
+
+
+def _initial_commit(path: Path, note: Callable[[str], None]) -> None:
     env = dict(os.environ)
-    probe = subprocess.run(
-        ["git", "config", "user.email"], cwd=path, capture_output=True, text=True
-    )
-    if not probe.stdout.strip():  # no identity configured: commit as ai-eng
+    strict = ["git", "-c", "user.useConfigOnly=true", "var"]
+    if any(
+        subprocess.run([*strict, var], cwd=path, capture_output=True).returncode
+        for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")
+    ):
+        name, email = FALLBACK_IDENTITY
         env.update(
-            GIT_AUTHOR_NAME="ai-eng",
-            GIT_AUTHOR_EMAIL="ai-eng@localhost",
-            GIT_COMMITTER_NAME="ai-eng",
-            GIT_COMMITTER_EMAIL="ai-eng@localhost",
+            GIT_AUTHOR_NAME=name,
+            GIT_AUTHOR_EMAIL=email,
+            GIT_COMMITTER_NAME=name,
+            GIT_COMMITTER_EMAIL=email,
+        )
+        note(
+            f"no git identity configured: the initial commit is by {name} <{email}> "
+            '(set yours: git config --global user.name "…" user.email …)'
         )
     for cmd in (
         ["git", "init", "--quiet", "--initial-branch=main"],
         ["git", "add", "--all"],
         ["git", "commit", "--quiet", "--no-verify", "-m", "Initial commit from ai-eng"],
     ):
-        subprocess.run(cmd, cwd=path, check=True, capture_output=True, env=env)
+        done = subprocess.run(cmd, cwd=path, capture_output=True, text=True, env=env)
+        if done.returncode:
+            said = "; ".join(ln.strip() for ln in (done.stderr or done.stdout).splitlines())
+            raise AiEngError(
+                f"`{' '.join(cmd[:2])}` failed: {said or f'exit {done.returncode}'} "
+                "(nothing was written; fix git or pass --no-git)"
+            )
 
 
-def _move_into(tmp: Path, dest: Path) -> None:
-    if not dest.exists():
-        tmp.rename(dest)
-        return
-    if not any(dest.iterdir()):
-        dest.rmdir()
-        tmp.rename(dest)
-        return
-    for entry in tmp.iterdir():  # --force into a non-empty folder: overwrite by name
+def _plan(src: Path, dest: Path, rel: Path = Path()) -> tuple[list[str], list[str]]:
+    """(overwritten files, collisions) when the rendered tree `src` is laid over `dest`."""
+    overwritten: list[str] = []
+    collisions: list[str] = []
+    for entry in sorted(src.iterdir()):
         target = dest / entry.name
-        if entry.is_dir() and target.is_dir():
-            shutil.copytree(entry, target, dirs_exist_ok=True)
+        name = str(rel / entry.name)
+        if not os.path.lexists(target):
+            continue
+        entry_dir = entry.is_dir() and not entry.is_symlink()
+        target_dir = target.is_dir() and not target.is_symlink()
+        if entry_dir and target_dir:
+            more = _plan(entry, target, rel / entry.name)
+            overwritten += more[0]
+            collisions += more[1]
+        elif entry_dir or target_dir:
+            collisions.append(f"{name}/" if target_dir else name)
         else:
-            if target.is_dir():
-                shutil.rmtree(target)
-            shutil.move(str(entry), str(target))
+            overwritten.append(name)
+    return overwritten, collisions
+
+
+def _lay_over(src: Path, dest: Path, backup: Path) -> None:
+    """Move the rendered tree `src` into the existing folder `dest` (same filesystem).
+
+    Files `dest` already had are moved aside into `backup` first; on any failure every
+    step is undone, so `dest` is left as it was.
+    """
+    done: list[tuple[Path, Path | None]] = []  # (target, its backup or None if new)
+
+    def merge(s: Path, d: Path) -> None:
+        for entry in sorted(s.iterdir()):
+            target = d / entry.name
+            if entry.is_dir() and not entry.is_symlink() and target.is_dir():
+                merge(entry, target)
+                continue
+            saved = None
+            if os.path.lexists(target):
+                saved = backup / str(len(done))
+                os.rename(target, saved)
+            done.append((target, saved))
+            os.rename(entry, target)
+
+    backup.mkdir()
+    try:
+        merge(src, dest)
+    except BaseException:
+        for target, saved in reversed(done):
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target, ignore_errors=True)
+            elif os.path.lexists(target):
+                target.unlink()
+            if saved is not None:
+                os.rename(saved, target)
+        raise
 
 
 def dest_problem(dest: Path, force: bool) -> str | None:
@@ -134,9 +189,21 @@ def dest_problem(dest: Path, force: bool) -> str | None:
     return None
 
 
+def _mkdirs(path: Path) -> list[Path]:
+    """mkdir -p; return the folders created, deepest first (to undo)."""
+    created = []
+    for folder in [path, *path.parents]:
+        if folder.exists():
+            break
+        created.append(folder)
+    for folder in reversed(created):
+        folder.mkdir()
+    return created
+
+
 def generate(
     template: str,
-    dest: str | Path,
+    dest: str | Path | None,
     *,
     data: dict[str, Any] | None = None,
     user_defaults: dict[str, Any] | None = None,
@@ -144,38 +211,61 @@ def generate(
     force: bool = False,
     interactive: bool = False,
     git: bool = True,
+    vcs_ref: str | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Path:
-    """Render `template` (archetype or template name) into `dest`.
+    """Render `template` (archetype or template name) into `dest` and return it.
 
-    The project is rendered into a temporary sibling folder and moved into
-    place only when everything succeeded, so a failure or Ctrl-C leaves
-    nothing behind and never touches what `dest` already held.
+    With `dest` None the folder is the `project_slug` answer, under the current folder.
+    The project is rendered into a hidden staging folder (inside `dest` when it exists,
+    beside it otherwise) and moved into place only when everything succeeded: a failure
+    or Ctrl-C leaves `dest` as it was. With `force`, files `dest` already has are
+    overwritten (each is reported through `note`); a file where the template has a
+    folder, or the reverse, is refused before anything is written.
     """
     from copier import run_copy
 
+    note = note or (lambda message: None)
     tpl: Template = find_template(template)
-    dest = Path(dest).expanduser().absolute()
-    if problem := dest_problem(dest, force):
-        raise AiEngError(problem)
+    if dest is not None:
+        dest = Path(dest).expanduser().absolute()
+        if problem := dest_problem(dest, force):
+            raise AiEngError(problem)
     answers = {**(data or {}), "template": tpl.name}
     if not interactive:  # nobody to confirm a suggested default: it becomes the answer
         answers, user_defaults = {**(user_defaults or {}), **answers}, None
     if not interactive and not defaults and (missing := missing_answers(tpl.name, answers)):
         raise MissingAnswers(missing)
+    if not _git_available():
+        raise AiEngError(
+            "git is not installed (ai-eng reads the template history with it); install git"
+        )
 
     src = ensure_bundle()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    init_git = git and _git_available() and not (dest / ".git").exists()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.ai-eng-", dir=dest.parent))
+    if dest is None:
+        stage_in = Path.cwd()
+    elif dest.is_dir():
+        stage_in = dest
+    else:
+        stage_in = dest.parent
+    created: list[Path] = []
+    try:
+        created = _mkdirs(stage_in)
+        tmp = Path(tempfile.mkdtemp(prefix=".ai-eng-new-", dir=stage_in))
+    except OSError as e:
+        _remove_empty(created)
+        raise AiEngError(f"cannot write to {stage_in}: {e.strerror or e}") from e
+    project = tmp / "project"
+    placed = False
     try:
         try:
             run_copy(
                 src,
-                tmp,
+                project,
                 data=answers,
                 user_defaults=user_defaults,
                 defaults=defaults,
-                vcs_ref="HEAD",
+                vcs_ref=vcs_ref or "HEAD",
                 unsafe=True,
                 quiet=True,
                 overwrite=True,
@@ -184,12 +274,41 @@ def generate(
             if isinstance(e, KeyboardInterrupt):
                 raise
             raise AiEngError(_one_line(e)) from e
-        if init_git:
-            _initial_commit(tmp)
-        _move_into(tmp, dest)
+        if dest is None:
+            slug = read_answers(project).get("project_slug") or tpl.name
+            dest = stage_in / str(slug)
+            if problem := dest_problem(dest, force):
+                raise AiEngError(problem)
+        overwritten, collisions = _plan(project, dest) if dest.is_dir() else ([], [])
+        if collisions:
+            raise AiEngError(
+                f"{dest} has a file where the template has a folder, or the reverse: "
+                f"{', '.join(collisions)}; nothing was written (move them away and retry)"
+            )
+        if git and not (dest / ".git").exists():
+            _initial_commit(project, note)
+        if dest.is_dir():
+            _lay_over(project, dest, tmp / "backup")
+        else:
+            os.rename(project, dest)
+        placed = True
+    except OSError as e:
+        raise AiEngError(f"cannot write to {dest or stage_in}: {e.strerror or e}") from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if not placed:
+            _remove_empty(created)
+    for name in overwritten:
+        note(f"overwrote {name}")
     return dest
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _one_line(e: BaseException) -> str:
