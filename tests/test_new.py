@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -245,3 +246,222 @@ def test_plain_copier_copy_works_from_the_repo(template: str, copie) -> None:
     assert result.exit_code == 0, result.exception
     assert result.answers["template"] == template
     _rendered_ok(result.project_dir, template)
+
+
+# ------------------------------------------------------------- new never hurts DEST
+
+
+def _snapshot(root: Path) -> dict[str, object]:
+    """Every path under root with its type, mode and content (what must not change)."""
+    state: dict[str, object] = {".": (root.stat().st_ino, root.stat().st_mode)}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        if path.is_symlink():
+            state[rel] = ("link", os.readlink(path))
+        elif path.is_dir():
+            state[rel] = ("dir", path.stat().st_mode)
+        else:
+            state[rel] = ("file", path.stat().st_mode, path.read_bytes())
+    return state
+
+
+def _one_error(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), output
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [
+        (lambda d: (d / "Makefile").mkdir() or (d / "Makefile" / "recipe.txt").write_text("x"),
+         "Makefile/"),
+        (lambda d: (d / "tests").write_text("my notes about tests"), "tests"),
+    ],
+    ids=["user-folder-vs-template-file", "user-file-vs-template-folder"],
+)  # fmt: skip
+def test_force_refuses_file_folder_collisions_and_changes_nothing(
+    make, named: str, tmp_path: Path
+) -> None:
+    dest = tmp_path / "mine"
+    dest.mkdir()
+    (dest / "README.md").write_text("my readme")
+    make(dest)
+    before = _snapshot(dest)
+    result = runner.invoke(app, ["new", str(dest), "-a", "rag-pipeline", "--defaults", "--force"])
+    assert result.exit_code == 1
+    error = _one_error(result.output)
+    assert "has a file where the template has a folder, or the reverse" in error
+    assert named in error and "nothing was written" in error
+    assert _snapshot(dest) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]
+
+
+def test_force_lists_every_overwritten_file(tmp_path: Path) -> None:
+    dest = tmp_path / "mine"
+    (dest / "docs").mkdir(parents=True)
+    (dest / "README.md").write_text("my readme")
+    (dest / ".gitignore").write_text("mine\n")
+    (dest / "notes.txt").write_text("mine")
+    result = runner.invoke(app, ["new", str(dest), "-a", "rag-pipeline", "--defaults", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "--force overwrote 2 of your files:\n  .gitignore\n  README.md\n" in result.output
+    assert (dest / "notes.txt").read_text() == "mine"
+    assert (dest / "README.md").read_text() != "my readme"
+    assert not [p for p in dest.iterdir() if p.name.startswith(".ai-eng-")]
+
+
+def test_failure_after_rendering_leaves_dest_exactly_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while moving files in (fake: a rename failing midway) is rolled back."""
+    dest = tmp_path / "mine"
+    dest.mkdir()
+    (dest / "README.md").write_text("my readme")
+    (dest / "docs").mkdir()
+    (dest / "docs" / "keep.md").write_text("mine")
+    before = _snapshot(dest)
+    real_rename, calls = os.rename, []
+
+    def flaky_rename(src, dst) -> None:
+        calls.append(dst)
+        if len(calls) == 6:
+            raise OSError(28, "No space left on device")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(ai_eng.project.os, "rename", flaky_rename)
+    result = runner.invoke(app, ["new", str(dest), "-a", "rag-pipeline", "--defaults", "--force"])
+    assert result.exit_code == 1
+    assert "No space left on device" in _one_error(result.output)
+    assert _snapshot(dest) == before
+
+
+def test_new_dot_keeps_the_folder_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dest = tmp_path / "here"
+    dest.mkdir()
+    dest.chmod(0o751)
+    inode = dest.stat().st_ino
+    monkeypatch.chdir(dest)
+    result = runner.invoke(app, ["new", ".", "-a", "ux", "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert dest.stat().st_ino == inode and dest.stat().st_mode & 0o777 == 0o751
+    assert Path.cwd() == dest and (dest / ".copier-answers.yml").is_file()
+    assert git(dest, "status", "--porcelain") == ""
+    assert "cd " not in result.output  # already there
+
+
+def test_new_folder_gets_copiers_mode(tmp_path: Path) -> None:
+    dest = tmp_path / "fresh"
+    result = runner.invoke(app, ["new", str(dest), "-a", "ux", "--defaults", "--no-git"])
+    assert result.exit_code == 0, result.output
+    umask = os.umask(0)
+    os.umask(umask)
+    assert dest.stat().st_mode & 0o777 == 0o777 & ~umask
+    assert list(tmp_path.iterdir()) == [dest]
+
+
+def test_no_dest_uses_the_slug_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = generate("ux", None, data={"project_name": "Acme Support Bot"}, defaults=True)
+    assert path == tmp_path / "acme-support-bot"
+    assert yaml.safe_load((path / ".copier-answers.yml").read_text())["project_slug"] == (
+        "acme-support-bot"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["acme-support-bot"]
+
+
+# ------------------------------------------------------------ one-line errors, exit 1
+
+NEEDS_ROOT = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare"
+)
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, prefix=()):
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "ai_eng", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def _read_only(folder: Path, then_writable: Path | None = None) -> tuple[str, ...]:
+    """A prefix that runs the command with `folder` mounted read-only (a real EROFS)."""
+    script = f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}"'
+    if then_writable is not None:
+        script = f'mount --bind "{then_writable}" "{then_writable}" && {script}'
+        script = script.replace(
+            f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}"',
+            f'mount -o remount,bind,ro "{folder}"',
+        )
+        script = f'mount --bind "{folder}" "{folder}" && {script}'
+    return ("unshare", "-m", "sh", "-c", f'{script} && exec "$@"', "sh")
+
+
+@NEEDS_ROOT
+def test_read_only_dest_is_one_line(tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    proc = _cli("new", str(ro / "proj"), "-a", "ux", "--defaults", prefix=_read_only(ro))
+    assert proc.returncode == 1, proc.stderr
+    assert "Read-only file system" in _one_error(proc.stderr)
+    assert list(ro.iterdir()) == []
+
+
+@NEEDS_ROOT
+def test_existing_dest_works_when_only_dest_is_writable(tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    dest = parent / "proj"
+    dest.mkdir(parents=True)
+    proc = _cli("new", str(dest), "-a", "ux", "--defaults", prefix=_read_only(parent, dest))
+    assert proc.returncode == 0, proc.stderr
+    assert (dest / ".copier-answers.yml").is_file()
+    assert [p.name for p in parent.iterdir()] == ["proj"]
+
+
+def test_no_git_on_path_is_one_line(tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    proc = _cli("new", str(tmp_path / "p"), "-a", "ux", "--defaults", env={"PATH": str(empty)})
+    assert proc.returncode == 1
+    assert "git is not installed" in _one_error(proc.stderr)
+    assert not (tmp_path / "p").exists()
+
+
+def test_failing_git_commit_shows_gits_message(tmp_path: Path) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text("[commit]\n\tgpgsign = true\n[user]\n\tsigningkey = nobody@example.com\n")
+    gnupg = tmp_path / "gnupg"
+    gnupg.mkdir(mode=0o700)
+    env = {"GIT_CONFIG_GLOBAL": str(config), "GNUPGHOME": str(gnupg)}
+    proc = _cli("new", str(tmp_path / "p"), "-a", "ux", "--defaults", env=env)
+    assert proc.returncode == 1
+    error = _one_error(proc.stderr)
+    assert "`git commit` failed:" in error and "gpg failed to sign the data" in error
+    assert "--no-git" in error
+    assert not (tmp_path / "p").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["gitconfig", "gnupg"]
+
+
+def test_missing_git_identity_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
+    env.update(GIT_CONFIG_GLOBAL=str(config), GIT_CONFIG_NOSYSTEM="1", EMAIL="")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ai_eng", "new", str(tmp_path / "p"), "-a", "ux", "--defaults"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "no git identity configured: the initial commit is by ai-eng <ai-eng@localhost>" in (
+        proc.stderr
+    )
+    assert git(tmp_path / "p", "log", "--format=%an <%ae>") == "ai-eng <ai-eng@localhost>"

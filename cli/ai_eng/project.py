@@ -319,7 +319,7 @@ def _one_line(e: BaseException) -> str:
 def dirty_template_checkout() -> bool:
     """True when running from a template checkout with uncommitted template changes."""
     repo = template_repo()
-    if repo is None:
+    if repo is None or not _git_available():
         return False
     out = subprocess.run(
         ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
