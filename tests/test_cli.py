@@ -52,29 +52,36 @@ def test_list_shows_every_template_with_archetype_and_needs() -> None:
     assert len(TEMPLATES) == 3
     for name in TEMPLATES:
         assert name in result.output
-    for archetype in ("data-pipeline", "ux", "researcher"):
-        assert f"[{archetype}]" in result.output
+    for archetype, label in (("data-pipeline", "Data Pipeline"), ("ux", "UX"), (R, "Researcher")):
+        assert f"[{archetype}] {label}" in result.output
     assert result.output.count("needs: ") == 3
+    for folder, archetype in (("my-rag", D), ("my-chat", U), ("my-model-lab", R)):
+        assert f"new: ai-eng new {folder} -a {archetype}" in result.output
+
+
+D, U, R = "data-pipeline", "ux", "researcher"
 
 
 @pytest.mark.parametrize(
-    ("answers", "expected"),
+    ("picks", "expected"),
     [
-        ([0, 0, 0, 0], "data-pipeline"),
-        ([1, 1, 1, 1], "ux"),
-        ([2, 2, 2, 2], "researcher"),
-        ([2, 0, 0, 2], "researcher"),  # 2-2 tie: the first question decides
-        ([1, 0, 0, 0], "data-pipeline"),  # majority wins over the first answer
+        ([D, D, D, D], D),
+        ([U, U, U, U], U),
+        ([R, R, R, R], R),
+        ([R, D, D, R], R),  # 2-2 tie: the first question decides
+        ([U, D, D, D], D),  # majority wins over the first answer
     ],
 )
-def test_quiz_recommendation(answers: list[int], expected: str) -> None:
-    assert recommend(answers) == expected
+def test_quiz_recommendation(picks: list[str], expected: str) -> None:
+    assert recommend(picks) == expected
 
 
-def test_quiz_has_three_to_five_questions_covering_each_archetype() -> None:
+def test_quiz_has_three_to_five_questions_and_every_template_answers_each() -> None:
+    from ai_eng.catalog import list_templates
+
     assert 3 <= len(QUESTIONS) <= 5
-    for q in QUESTIONS:
-        assert {archetype for _, archetype in q.options} == {"data-pipeline", "ux", "researcher"}
+    for t in list_templates():
+        assert len(t.quiz) == len(QUESTIONS), t.name
 
 
 def test_unknown_archetype_is_one_line_error() -> None:

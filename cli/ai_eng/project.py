@@ -64,8 +64,13 @@ def _questions(template: str) -> dict[str, dict[str, Any]]:
 def missing_answers(template: str, data: dict[str, Any]) -> list[str]:
     """Questions Copier would have to ask, given `data` (names, in order)."""
     import jinja2
+    from jinja2_ansible_filters import AnsibleCoreFiltersExtension
 
-    env = jinja2.Environment()
+    # As Copier renders them: includes relative to the folder holding templates/.
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir().parent),
+        extensions=[AnsibleCoreFiltersExtension],
+    )
     missing = []
     for name, spec in _questions(template).items():
         if name in data:
@@ -82,6 +87,46 @@ def missing_answers(template: str, data: dict[str, Any]) -> list[str]:
         if when:
             missing.append(name)
     return missing
+
+
+_TRUE = {"y", "yes", "t", "true", "on", "1"}
+_FALSE = {"n", "no", "f", "false", "off", "0"}
+
+
+def check_answers(template: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Answers given on the command line, typed as the questions say; AiEngError naming the
+    question when a name is unknown or a value does not fit."""
+    import difflib
+
+    questions = _questions(template)
+    typed: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in questions:
+            close = difflib.get_close_matches(name, questions, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise AiEngError(f"'{name}' is not a question of {template}{hint}")
+        spec = questions[name]
+        kind = spec.get("type", "str" if "choices" in spec else "yaml")
+        text = str(value).strip().lower()
+        if kind == "bool" and not isinstance(value, bool):
+            if text not in _TRUE | _FALSE:
+                raise AiEngError(f"question '{name}' expects true or false, got '{value}'")
+            value = text in _TRUE
+        elif kind in ("int", "float") and isinstance(value, str):
+            try:
+                value = int(value) if kind == "int" else float(value)
+            except ValueError:
+                raise AiEngError(f"question '{name}' expects a number, got '{value}'") from None
+        if "choices" in spec and not spec.get("multiselect"):
+            choices = spec["choices"]
+            allowed = list(choices.values()) if isinstance(choices, dict) else list(choices)
+            if value not in allowed:
+                raise AiEngError(
+                    f"question '{name}' expects one of {', '.join(map(str, allowed))}; "
+                    f"got '{value}'"
+                )
+        typed[name] = value
+    return typed
 
 
 def _git_available() -> bool:

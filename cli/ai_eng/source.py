@@ -110,11 +110,3 @@ def ensure_bundle() -> str:
     except OSError as e:
         raise SourceError(f"cannot write the template bundle at {target}: {e}") from e
     return BUNDLE_SRC
-
-
-def installed_version() -> str:
-    """`git describe` of the template version this ai-eng carries."""
-    ensure_bundle()
-    heads = _git("bundle", "list-heads", str(bundle_path()))
-    head = next((ln.split()[0] for ln in heads.splitlines() if ln.endswith(" HEAD")), "")
-    return head[:12]
