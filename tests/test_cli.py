@@ -145,3 +145,93 @@ def test_doctor_says_when_ollama_is_not_running(monkeypatch: pytest.MonkeyPatch)
     result = runner.invoke(app, ["doctor", "-a", "researcher"])
     line = next(ln for ln in result.output.splitlines() if "Ollama" in ln)
     assert line.startswith("--") and "127.0.0.1:9" in line
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("projct_name=Acme", "'projct_name' is not a question of rag-pipeline (did you mean "
+         "'project_name'?)"),
+        ("include_serve=maybe", "question 'include_serve' expects true or false, got 'maybe'"),
+        ("llm_provider=gpt", "question 'llm_provider' expects one of local, ollama, "
+         "openai-compatible; got 'gpt'"),
+        ("persistence=sqlite", "'persistence' is not a question of rag-pipeline"),
+    ],
+)  # fmt: skip
+def test_unknown_or_ill_typed_answers_name_the_question(
+    answer: str, message: str, tmp_path
+) -> None:
+    dest = tmp_path / "p"
+    result = runner.invoke(
+        app, ["new", str(dest), "-a", "rag-pipeline", "--defaults", "-d", answer]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"error: {message}"]
+    assert not dest.exists()
+
+
+def test_typed_answers_are_accepted(tmp_path) -> None:
+    import yaml
+
+    dest = tmp_path / "p"
+    result = runner.invoke(
+        app, ["new", str(dest), "-a", "rag-pipeline", "--defaults", "--no-git", "-d",
+              "include_serve=no"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["include_serve"] is False
+
+
+def _pty_run(args: list[str], cwd, steps: list[tuple[str, bytes]], timeout: float = 120.0):
+    """Run `python -m ai_eng ARGS` on a real terminal; at each (text seen, keys) step send the
+    keys once `text` has appeared. Returns (exit status, everything printed)."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a session leader whose controlling terminal is the pty
+        os.chdir(cwd)
+        os.execv(sys.executable, [sys.executable, "-m", "ai_eng", *args])
+    seen, deadline = b"", time.monotonic() + timeout
+    steps = list(steps)
+    try:
+        while time.monotonic() < deadline:
+            if steps and steps[0][0].encode() in seen:
+                os.write(fd, steps.pop(0)[1])
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                if b"\x1b[6n" in chunk:  # prompt_toolkit asks where the cursor is
+                    os.write(fd, b"\x1b[1;1R")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+
+def test_ctrl_c_in_the_quiz_exits_130(tmp_path) -> None:
+    code, out = _pty_run(["new"], tmp_path, [("your answer", b"\x03")])
+    assert code == 130, out
+    assert "interrupted; nothing was written" in out and "Aborted" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quiz_accepts_names_and_the_folder_follows_the_slug_answer(tmp_path) -> None:
+    steps = [("1. ", b"ux\r"), ("2. ", b"ux\r"), ("3. ", b"2\r"), ("4. ", b"ux\r")]
+    steps += [("Use this template?", b"y\r"), ("project name", b"\x15Acme Support Bot\r")]
+    # Every later question: its default (Enter). Copier pre-fills text answers (Ctrl-U clears).
+    later = ("Folder and", "Python import", "One-line", "LLM", "docker-compose", "stored", "Playw")
+    steps += [(q, b"\r") for q in later]
+    code, out = _pty_run(["new", "--no-git"], tmp_path, steps)
+    assert code == 0, out
+    assert "You look like a UX engineer: react-chat-ui." in out
+    assert [p.name for p in tmp_path.iterdir()] == ["acme-support-bot"]
+    assert (tmp_path / "acme-support-bot" / ".copier-answers.yml").is_file()
