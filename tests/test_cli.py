@@ -235,3 +235,82 @@ def test_quiz_accepts_names_and_the_folder_follows_the_slug_answer(tmp_path) -> 
     assert "You look like a UX engineer: react-chat-ui." in out
     assert [p.name for p in tmp_path.iterdir()] == ["acme-support-bot"]
     assert (tmp_path / "acme-support-bot" / ".copier-answers.yml").is_file()
+
+
+FOURTH = """archetype = "evaluator"
+label = "Evaluator"
+persona = "an evaluator"
+order = 4
+summary = "An evaluation harness for LLM apps"
+needs = ["Python 3.11+"]
+commands = ["make eval", "make test"]
+why = "you improve AI by measuring it first."
+quiz = ["Measure it first", "Benchmarks and leaderboards", "Win rate", "A spreadsheet"]
+
+[defaults]
+project_name = "My Evals"
+description = "Evals for my app"
+"""
+
+
+def test_a_fourth_template_needs_nothing_but_its_folder(
+    template_repo, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from conftest import git
+
+    folder = template_repo / "templates" / "eval-harness"
+    (folder / "project").mkdir(parents=True)
+    (folder / "template.toml").write_text(FOURTH)
+    (folder / "questions.yml").write_text(
+        "metric:\n  type: str\n  help: Main metric\n"
+        "  when: \"{{ template == 'eval-harness' }}\"\n  default: accuracy\n"
+    )
+    readme = folder / "project" / "README.md.jinja"
+    readme.write_text("# {{ project_name }}\n\n{{ description }}; metric: {{ metric }}\n")
+    answers = "{{_copier_conf.answers_file}}.jinja"
+    (folder / "project" / answers).write_text(
+        (template_repo / "templates" / "rag-pipeline" / "project" / answers).read_text()
+    )
+    git(template_repo, "add", "--all")
+    git(template_repo, "commit", "--quiet", "-m", "eval-harness: a fourth template")
+    git(template_repo, "tag", "v1.1.0")
+    touched = git(template_repo, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert touched and all(p.startswith("templates/eval-harness/") for p in touched)
+
+    listed = runner.invoke(app, ["list"])
+    assert "eval-harness  [evaluator] Evaluator" in listed.output
+    assert "new: ai-eng new my-evals -a evaluator" in listed.output
+
+    monkeypatch.chdir(tmp_path)
+    made = runner.invoke(app, ["new", "-a", "evaluator", "--defaults"])
+    assert made.exit_code == 0, made.output
+    project = tmp_path / "my-evals"
+    assert (project / "README.md").read_text() == (
+        "# My Evals\n\nEvals for my app; metric: accuracy\n"
+    )
+    assert "make eval" in made.output
+
+    monkeypatch.setattr("ai_eng.cli._interactive", lambda: True)
+    quizzed = runner.invoke(app, ["new", "quizzed", "--defaults"], input="4\n4\n4\n4\ny\n")
+    assert quizzed.exit_code == 0, quizzed.output
+    assert "You look like an evaluator: eval-harness." in quizzed.output
+    assert (
+        yaml.safe_load((tmp_path / "quizzed" / ".copier-answers.yml").read_text())["template"]
+        == "eval-harness"
+    )
+    monkeypatch.setattr("ai_eng.cli._interactive", lambda: False)
+
+    doctor = runner.invoke(app, ["doctor", "-a", "evaluator"])
+    assert doctor.exception is None or isinstance(doctor.exception, SystemExit), doctor.output
+    assert "Python >= 3.11" in doctor.output and "Template history" in doctor.output
+
+    readme.write_text(readme.read_text() + "\nRun `make eval`.\n")
+    git(template_repo, "commit", "--quiet", "-am", "eval-harness: say how to run")
+    git(template_repo, "tag", "v1.2.0")
+    updated = runner.invoke(app, ["update", str(project)])
+    assert updated.exit_code == 0, updated.output
+    assert "template 1.1.0 \u2192 1.2.0" in updated.output
+    assert "Template changes (1):\n  - eval-harness: say how to run\n" in updated.output
+    assert (project / "README.md").read_text().endswith("Run `make eval`.\n")

@@ -193,9 +193,10 @@ def new(
     if target is not None:
         if problem := dest_problem(target.expanduser().absolute(), force):  # before questions
             raise _fail(problem)
-        # The folder name is the project name's default (asked again when there is a terminal).
+        # A folder the user named is the project name's default (asked again on a terminal).
         name = target.expanduser().absolute().name
-        if "project_name" not in answers and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
+        named = dest is not None and "project_name" not in answers
+        if named and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
             user_defaults["project_name"] = name
     if dirty_template_checkout():
         typer.secho(
