@@ -79,7 +79,7 @@ def main() -> None:
         return f"{min(times):.3f}/{statistics.median(times):.3f}/{max(times):.3f}"
 
     print(f"{args.runs} alternating runs each (ABAB); seconds min/median/max")
-    print(f"{'what':34} {'ai-eng':>19} {'copier':>19} {'ratio med':>9} {'ratio min':>9} target")
+    print(f"{'what':40} {'ai-eng':>19} {'copier':>19} {'ratio med':>9} {'ratio min':>9} target")
     for what, ours, theirs, target in rows:
         ratio = statistics.median(ours) / statistics.median(theirs)
         ratio_min = min(ours) / min(theirs)
@@ -87,7 +87,7 @@ def main() -> None:
             "(info)" if target is None else f"<={target} {'ok' if ratio <= target else 'OVER'}"
         )
         print(
-            f"{what:34} {mmm(ours):>19} {mmm(theirs):>19} {ratio:9.2f} {ratio_min:9.2f} {verdict}"
+            f"{what:40} {mmm(ours):>19} {mmm(theirs):>19} {ratio:9.2f} {ratio_min:9.2f} {verdict}"
         )
 
 
