@@ -182,12 +182,13 @@ def test_typed_answers_are_accepted(tmp_path) -> None:
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["include_serve"] is False
 
 
-def _pty_run(args: list[str], cwd, steps: list[tuple[str, bytes]], timeout: float = 120.0):
+def _pty_run(args: list[str], cwd, steps: list[tuple[str, bytes]], timeout: float = 60.0):
     """Run `python -m ai_eng ARGS` on a real terminal; at each (text seen, keys) step send the
     keys once `text` has appeared. Returns (exit status, everything printed)."""
     import os
     import pty
     import select
+    import signal
     import time
 
     pid, fd = pty.fork()
@@ -212,6 +213,8 @@ def _pty_run(args: list[str], cwd, steps: list[tuple[str, bytes]], timeout: floa
                 if b"\x1b[6n" in chunk:  # prompt_toolkit asks where the cursor is
                     os.write(fd, b"\x1b[1;1R")
     finally:
+        if time.monotonic() >= deadline:  # still waiting for input: stop it
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         os.close(fd)
     return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
