@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import db
-from .chunking import Chunk, chunk_sections
+from .chunking import MODEL_MAX_TOKENS, Chunk, chunk_sections, count_tokens, split_tokens
 from .config import Settings
 from .loaders import SUPPORTED, SkipFile, load
 
@@ -200,8 +200,11 @@ def ingest(
 
 
 def _embed_text(title: str, chunk: Chunk) -> str:
-    """What the model sees: where the chunk sits, then the chunk."""
+    """What the model sees: where the chunk sits (cut to fit the model's window), then the chunk."""
     context = " > ".join(part for part in (title, chunk.heading) if part and part != chunk.text)
+    room = MODEL_MAX_TOKENS - 3 - count_tokens(chunk.text)  # [CLS], [SEP] and the newline
+    if context and count_tokens(context) > room:
+        context = split_tokens(context, room)[0] if room > 0 else ""
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 
