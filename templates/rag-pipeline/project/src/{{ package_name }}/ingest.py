@@ -192,6 +192,8 @@ def ingest(
         ready = _write_ready(conn, embedder.name, pending, ready, report, known)
 
     t0 = time.perf_counter()
+    if report.added or report.updated or report.deleted or not db.has_fulltext_stats(conn):
+        db.refresh_fulltext_stats(conn)
     report.index_built = db.ensure_hnsw_index(conn, settings)
     report.db_s += time.perf_counter() - t0
     report.chunks = total
