@@ -56,7 +56,7 @@ def table(title: str, rows: dict[str, dict]) -> None:
         for mode, m in result.items():
             kinds = m.get("kinds", {})
             cell = [
-                f"{kinds.get(k, float('nan')):.3f}"
+                f"{kinds[k]:.3f}" if k in kinds else "-"
                 for k in ("keyword", "paraphrased", "multi-page")
             ]
             print(
