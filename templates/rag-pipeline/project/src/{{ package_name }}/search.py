@@ -76,6 +76,7 @@ def vector_search(
 # weights lose 2 points of hybrid hit@5 on the Python docs; a heavier heading loses more)
 FULLTEXT_WEIGHTS = (0.2, 0.2, 0.5, 1.0)
 COMMON_SHARE = 0.05  # lexemes in more chunks than this share only rank, they don't select
+CANDIDATE_ROWS = 4000  # at most about this many chunks are ranked (the rarest lexemes select)
 
 
 def _split_names(text: str) -> str:
@@ -99,7 +100,12 @@ def fulltext_search(
     if not terms:
         return []
     n = max(float(terms[0][2]), 1.0)
-    selective = [t for t in terms if t[1] <= COMMON_SHARE * n] or [min(terms, key=lambda t: t[1])]
+    selective, rows = [], 0
+    for term in sorted(terms, key=lambda t: t[1]):  # rarest first, within the row budget
+        if selective and (term[1] > COMMON_SHARE * n or rows + term[1] > CANDIDATE_ROWS):
+            break
+        selective.append(term)
+        rows += term[1]
     idf = {lexeme: math.log(1 + (n - df + 0.5) / (df + 0.5)) for lexeme, df, _ in terms}
     weights = sql.Literal("{" + ",".join(map(str, FULLTEXT_WEIGHTS)) + "}")
     rank = sql.SQL(" + ").join(
