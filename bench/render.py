@@ -10,11 +10,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def render(template: str, dest: Path, *, overwrite: bool = False) -> Path:
+def render(template: str, dest: Path, *, overwrite: bool = False, ref: str = "HEAD") -> Path:
     copier = Path(sys.executable).parent / "copier"
     if not copier.exists():
         copier = REPO / ".venv" / "bin" / "copier"
-    cmd = [str(copier), "copy", "--trust", "--defaults", "--vcs-ref", "HEAD", "--quiet"]
+    cmd = [str(copier), "copy", "--trust", "--defaults", "--vcs-ref", ref, "--quiet"]
     if overwrite:
         cmd.append("--overwrite")
     subprocess.run([*cmd, "-d", f"template={template}", str(REPO), str(dest)], check=True)

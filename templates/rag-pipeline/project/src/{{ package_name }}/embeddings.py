@@ -53,13 +53,20 @@ class LocalEmbedder:
 class OpenAIEmbedder:
     """POST /v1/embeddings on Ollama, vLLM, LM Studio, OpenAI ..."""
 
-    def __init__(self, model: str, base_url: str, api_key: str, batch_size: int = 64):
+    def __init__(
+        self, model: str, base_url: str, api_key: str, batch_size: int = 64, concurrency: int = 4
+    ):
         from openai import OpenAI
 
         self.name = model
-        self.base_url = base_url
+        self.base_url = base_url  # several servers: comma-separated, batches go round-robin
         self.batch_size = batch_size
-        self.client = OpenAI(base_url=base_url, api_key=api_key or "unused", max_retries=2)
+        self.concurrency = max(1, concurrency)
+        self.clients = [
+            OpenAI(base_url=url.strip(), api_key=api_key or "unused", max_retries=2)
+            for url in base_url.split(",")
+            if url.strip()
+        ]
         self._dim: int | None = None
 
     @property
@@ -69,27 +76,39 @@ class OpenAIEmbedder:
         return self._dim
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        import openai
+        """Batches of batch_size, up to `concurrency` requests in flight, results in order."""
+        from concurrent.futures import ThreadPoolExecutor
 
-        vectors = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = texts[start : start + self.batch_size]
-            try:
-                response = self.client.embeddings.create(model=self.name, input=batch)
-            except openai.APIConnectionError as exc:
-                raise EmbeddingError(
-                    f"cannot reach the embedding server at {self.base_url}: start it, or fix "
-                    "EMBEDDING_BASE_URL / OLLAMA_HOST in .env, or set EMBEDDING_PROVIDER=local"
-                ) from exc
-            except openai.APIStatusError as exc:
-                raise EmbeddingError(
-                    f"embedding model '{self.name}' at {self.base_url} failed with HTTP "
-                    f"{exc.status_code}: {exc.message}"
-                ) from exc
-            vectors.extend(item.embedding for item in response.data)
+        batches = [
+            (i // self.batch_size, texts[i : i + self.batch_size])
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        if len(batches) == 1:
+            vectors = self._post(*batches[0])
+        else:
+            with ThreadPoolExecutor(min(self.concurrency, len(batches))) as pool:
+                vectors = [v for part in pool.map(lambda b: self._post(*b), batches) for v in part]
         array = np.asarray(vectors, dtype=np.float32)
         self._dim = array.shape[1]
         return array / np.linalg.norm(array, axis=1, keepdims=True).clip(min=1e-12)
+
+    def _post(self, number: int, batch: list[str]) -> list[list[float]]:
+        import openai
+
+        client = self.clients[number % len(self.clients)]
+        try:
+            response = client.embeddings.create(model=self.name, input=batch)
+        except openai.APIConnectionError as exc:
+            raise EmbeddingError(
+                f"cannot reach the embedding server at {client.base_url}: start it, or fix "
+                "EMBEDDING_BASE_URL / OLLAMA_HOST in .env, or set EMBEDDING_PROVIDER=local"
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise EmbeddingError(
+                f"embedding model '{self.name}' at {client.base_url} failed with HTTP "
+                f"{exc.status_code}: {exc.message}"
+            ) from exc
+        return [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
 
 
 def get_embedder(settings: Settings) -> LocalEmbedder | OpenAIEmbedder:
@@ -98,5 +117,9 @@ def get_embedder(settings: Settings) -> LocalEmbedder | OpenAIEmbedder:
         return LocalEmbedder(model, settings.embedding_batch_size)
     base_url = settings.base_url(settings.embedding_provider, settings.embedding_base_url)
     return OpenAIEmbedder(
-        model, base_url, settings.embedding_api_key, settings.embedding_batch_size
+        model,
+        base_url,
+        settings.embedding_api_key,
+        settings.embedding_batch_size,
+        settings.embedding_concurrency,
     )

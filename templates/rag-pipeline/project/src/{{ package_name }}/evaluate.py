@@ -72,3 +72,25 @@ def evaluate(conn, embedder, questions: list[Question], *, k: int = 5):
                 totals[name] = totals.get(name, 0.0) + value
         results[mode] = {name: value / len(questions) for name, value in totals.items()}
     return results
+
+
+def evaluate_answers(conn, embedder, llm, questions: list[Question], *, k: int, max_tokens: int):
+    """Answer each question from the hybrid top k; how much of each answer the passages
+    support (see answer.ground). Slow: one LLM answer per question."""
+    from .answer import Answer, stream_answer
+
+    shares = []
+    for question in questions:
+        hits = search(conn, embedder, question.question, k)
+        answer = next(
+            p
+            for p in stream_answer(llm, question.question, hits, max_tokens, embedder)
+            if isinstance(p, Answer)
+        )
+        if answer.grounded is not None:
+            shares.append(answer.grounded)
+    return {
+        "answers": len(questions),
+        "grounded": sum(shares) / len(shares) if shares else 0.0,
+        "fully_grounded": sum(s == 1.0 for s in shares) / len(questions),
+    }

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import db
-from .chunking import Chunk, chunk_sections
+from .chunking import MODEL_MAX_TOKENS, Chunk, chunk_sections, count_tokens, split_tokens
 from .config import Settings
 from .loaders import SUPPORTED, SkipFile, load
 
@@ -102,13 +103,62 @@ def ingest(
 
     files, missing = discover(roots)
     report.skipped.extend(missing)
-    settings_key = f"{embedder.name}|{settings.chunk_tokens}|{settings.chunk_overlap}"
     known = dict(conn.execute("SELECT source, content_hash FROM documents").fetchall())
 
     # 1. Hash every file; load and chunk only new or changed ones.
+    pending, seen = _scan(files, settings, embedder.name, known, report)
+
+    for source, reason in report.skipped:
+        (on_skip or (lambda s, r: console.print(f"[yellow]skipped[/] {s}: {r}")))(source, reason)
+
+    # 2. Delete documents whose files are gone from the folders we were given.
+    report.deleted = _delete_missing(conn, roots, seen, known)
+
+    # 3. Embed in batches across documents; write each document, whole, once it is embedded.
+    total = sum(len(d.chunks) for d in pending)
+    reuse = _reusable_vectors(conn, pending)
+    for document in pending:
+        document.vectors = [reuse.get(_sha256(text)) for text in document.embed_texts]
+    if any(v is None for d in pending for v in d.vectors):  # load the model outside the timer
+        t0 = time.perf_counter()
+        report.embedding_dim = embedder.dim
+        report.model_s = time.perf_counter() - t0
+    with _progress(console, total) as advance:
+        for group in _groups(pending, max(1, settings.embedding_batch_size) * 4):
+            todo = [(d, i) for d in group for i, v in enumerate(d.vectors) if v is None]
+            if todo:
+                t0 = time.perf_counter()
+                vectors = embedder.embed([d.embed_texts[i] for d, i in todo])
+                report.embed_s += time.perf_counter() - t0
+                report.chunks_embedded += len(todo)
+                for (document, i), vector in zip(todo, vectors, strict=True):
+                    document.vectors[i] = vector
+            for document in group:
+                t0 = time.perf_counter()
+                _write_document(conn, embedder.name, document)
+                report.db_s += time.perf_counter() - t0
+                report.updated += document.source in known
+                report.added += document.source not in known
+                advance(len(document.chunks))
+
+    t0 = time.perf_counter()
+    if report.added or report.updated or report.deleted or not db.has_fulltext_stats(conn):
+        db.refresh_fulltext_stats(conn)
+    report.index_built = db.ensure_hnsw_index(conn, settings)
+    report.db_s += time.perf_counter() - t0
+    report.chunks = total
+    report.total_s = time.perf_counter() - started
+    return report
+
+
+def _scan(
+    files: list[Path], settings: Settings, model: str, known: dict, report: IngestReport
+) -> tuple[list[PendingDocument], set[str]]:
+    """Documents to (re)write, and the sources still present (read or unchanged)."""
+    settings_key = f"{model}|{settings.chunk_tokens}|{settings.chunk_overlap}"
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
     pending: list[PendingDocument] = []
     seen: set[str] = set()
-    max_bytes = int(settings.max_file_mb * 1024 * 1024)
     for path in files:
         source = source_name(path)
         seen.add(source)
@@ -137,71 +187,15 @@ def ingest(
             continue
         texts = [_embed_text(document.title, c) for c in chunks]
         pending.append(PendingDocument(source, document.title, content_hash, chunks, texts))
-
-    for source, reason in report.skipped:
-        (on_skip or (lambda s, r: console.print(f"[yellow]skipped[/] {s}: {r}")))(source, reason)
-
-    # 2. Delete documents whose files are gone from the folders we were given.
-    report.deleted = _delete_missing(conn, roots, seen, known)
-
-    # 3. Embed in batches across documents; write each document as soon as it is complete.
-    total = sum(len(d.chunks) for d in pending)
-    reuse = _reusable_vectors(conn, pending)
-    with Progress(
-        TextColumn("[bold]ingest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("chunks"),
-        TextColumn("{task.fields[rate]} chunks/s"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-        disable=total == 0,
-    ) as progress:
-        task = progress.add_task("ingest", total=total, rate="-")
-        queue: list[tuple[PendingDocument, int]] = []
-        for document in pending:
-            for i, text in enumerate(document.embed_texts):
-                vector = reuse.get(_sha256(text))
-                document.vectors.append(vector)
-                if vector is None:
-                    queue.append((document, i))
-        if queue:  # load the model outside the embedding timer
-            t0 = time.perf_counter()
-            report.embedding_dim = embedder.dim
-            report.model_s = time.perf_counter() - t0
-        ready = 0  # documents[:ready] are written
-        batch = max(1, settings.embedding_batch_size) * 4
-        position = 0
-        while True:
-            ready = _write_ready(conn, embedder.name, pending, ready, report, known)
-            done = sum(len(d.chunks) for d in pending[:ready])
-            progress.update(
-                task, completed=done, rate=f"{done / max(time.perf_counter() - started, 1e-9):.0f}"
-            )
-            if position >= len(queue):
-                break
-            items = queue[position : position + batch]
-            position += len(items)
-            t0 = time.perf_counter()
-            vectors = embedder.embed([doc.embed_texts[i] for doc, i in items])
-            report.embed_s += time.perf_counter() - t0
-            report.chunks_embedded += len(items)
-            for (doc, i), vector in zip(items, vectors, strict=True):
-                doc.vectors[i] = vector
-        ready = _write_ready(conn, embedder.name, pending, ready, report, known)
-
-    t0 = time.perf_counter()
-    report.index_built = db.ensure_hnsw_index(conn, settings)
-    report.db_s += time.perf_counter() - t0
-    report.chunks = total
-    report.total_s = time.perf_counter() - started
-    return report
+    return pending, seen
 
 
 def _embed_text(title: str, chunk: Chunk) -> str:
-    """What the model sees: where the chunk sits, then the chunk."""
+    """What the model sees: where the chunk sits (cut to fit the model's window), then the chunk."""
     context = " > ".join(part for part in (title, chunk.heading) if part and part != chunk.text)
+    room = MODEL_MAX_TOKENS - 3 - count_tokens(chunk.text)  # [CLS], [SEP] and the newline
+    if context and count_tokens(context) > room:
+        context = split_tokens(context, room)[0] if room > 0 else ""
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 
@@ -218,17 +212,40 @@ def _reusable_vectors(conn: psycopg.Connection, pending: list[PendingDocument]) 
     return {h: v.to_numpy() for h, v in rows}
 
 
-def _write_ready(conn, model_name, pending, ready, report, known) -> int:
-    while ready < len(pending) and all(v is not None for v in pending[ready].vectors):
-        t0 = time.perf_counter()
-        _write_document(conn, model_name, pending[ready])
-        report.db_s += time.perf_counter() - t0
-        if pending[ready].source in known:
-            report.updated += 1
-        else:
-            report.added += 1
-        ready += 1
-    return ready
+def _groups(pending: list[PendingDocument], size: int) -> Iterator[list[PendingDocument]]:
+    """Consecutive documents with about `size` chunks to embed between them (one embed call)."""
+    group, missing = [], 0
+    for document in pending:
+        group.append(document)
+        missing += sum(v is None for v in document.vectors)
+        if missing >= size:
+            yield group
+            group, missing = [], 0
+    if group:
+        yield group
+
+
+@contextmanager
+def _progress(console: Console, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar in chunks; yields advance(n)."""
+    started = time.perf_counter()
+    columns = (
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TextColumn("{task.fields[rate]} chunks/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, disable=total == 0) as progress:
+        task = progress.add_task("ingest", total=total, rate="-")
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / max(time.perf_counter() - started, 1e-9):.0f}")
+
+        yield advance
 
 
 def _write_document(conn: psycopg.Connection, model_name: str, doc: PendingDocument) -> None:

@@ -78,25 +78,100 @@ def _text(path: Path, data: bytes) -> LoadedDocument:
     return LoadedDocument(path.stem, [Section("", _decode(data))])
 
 
+# fmt: off
+_DROP_TAGS = ["script", "style", "noscript", "template", "svg", "form", "button", "iframe",
+              "nav", "header", "footer", "aside"]
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCKS = {"address", "article", "blockquote", "br", "caption", "dd", "details", "dialog", "div",
+           "dl", "dt", "fieldset", "figcaption", "figure", "hr", "li", "main", "ol", "p",
+           "section", "summary", "table", "tbody", "tfoot", "thead", "ul"}
+# fmt: on
+_MARKERS = str.maketrans("", "", "¶§")  # permalink anchors next to headings
+
+
 def _html(path: Path, data: bytes) -> LoadedDocument:
+    """Main content by structure: <main>/role=main/<article> if present; navigation, banners,
+    asides and blocks that are nothing but links (menus, breadcrumbs, prev/next) dropped;
+    definition lists, tables (one row a line, cells joined by ' | ') and code kept."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_decode(data), "html.parser")
-    for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
+    for tag in soup(_DROP_TAGS):
         tag.decompose()
-    title = soup.title.get_text(strip=True) if soup.title else ""
-    sections, heading, parts = [], "", []
-    for tag in (soup.body or soup).find_all(["h1", "h2", "h3", "h4", "p", "li", "pre", "td"]):
-        if tag.name in {"h1", "h2", "h3", "h4"}:
-            sections.append(Section(heading, "\n\n".join(parts)))
-            heading, parts = tag.get_text(" ", strip=True), []
-            title = title or heading
-        elif not tag.find_parent(["li", "td"]) or tag.name in {"li", "td"}:
-            text = tag.get_text(" ", strip=True)
-            if text:
-                parts.append(text)
-    sections.append(Section(heading, "\n\n".join(parts)))
+    for tag in soup.find_all(attrs={"role": True}):
+        if not tag.decomposed and tag.get("role") in _DROP_ROLES:
+            tag.decompose()
+    root = (
+        soup.find("main")
+        or soup.find(attrs={"role": "main"})
+        or soup.find("article")
+        or soup.body
+        or soup
+    )
+    for tag in root.find_all(["ul", "ol", "table", "div", "p"]):
+        if not tag.decomposed and _link_only(tag):
+            tag.decompose()
+
+    sections: list[Section] = []
+    state = {"heading": "", "parts": [], "inline": []}
+
+    def flush() -> None:
+        text = re.sub(r"\s+", " ", "".join(state["inline"]).translate(_MARKERS)).strip()
+        if text:
+            state["parts"].append(text)
+        state["inline"] = []
+
+    def walk(element) -> None:
+        for child in element.children:
+            name = getattr(child, "name", None)
+            if name is None:
+                if type(child).__name__ == "NavigableString":  # not comments, CDATA, doctype
+                    state["inline"].append(str(child))
+            elif name in _HEADINGS:
+                flush()
+                sections.append(Section(state["heading"], "\n\n".join(state["parts"])))
+                state["heading"] = re.sub(r"\s+", " ", child.get_text().translate(_MARKERS))
+                state["heading"], state["parts"] = state["heading"].strip(), []
+            elif name == "pre":
+                flush()
+                code = child.get_text().strip("\n")
+                if code.strip():
+                    state["parts"].append(code)
+            elif name == "tr":
+                flush()
+                cells = [
+                    re.sub(r"\s+", " ", c.get_text()).strip()
+                    for c in child.find_all(["td", "th"], recursive=False)
+                ]
+                if any(cells):
+                    state["parts"].append(" | ".join(cells))
+            elif name in _BLOCKS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+
+    walk(root)
+    flush()
+    sections.append(Section(state["heading"], "\n\n".join(state["parts"])))
+    h1 = root.find("h1") or soup.find("h1")
+    title = h1.get_text(" ", strip=True).translate(_MARKERS).strip() if h1 else ""
+    if not title and soup.title:
+        title = soup.title.get_text(" ", strip=True)
     return LoadedDocument(title or path.stem, sections)
+
+
+def _link_only(tag) -> bool:
+    """A menu, breadcrumb trail or prev/next bar: (almost) all of its text is link text."""
+    if tag.find("pre"):
+        return False
+    text = re.sub(r"\s+", "", tag.get_text())
+    if not text:
+        return False
+    linked = sum(len(re.sub(r"\s+", "", a.get_text())) for a in tag.find_all("a"))
+    return linked >= 0.8 * len(text.translate(_MARKERS))
 
 
 def _pdf(path: Path, data: bytes) -> LoadedDocument:

