@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Chat } from './components/chat';
 import { ModelPicker } from './components/model-picker';
 import { Sidebar } from './components/sidebar';
+import { ThemeToggle } from './components/theme-toggle';
 import { api, ApiError } from './lib/api';
 import type { ChatMessage, ConversationSummary, ModelList } from './lib/types';
 
@@ -106,6 +107,7 @@ export function App() {
     document.getElementById('composer-input')?.focus();
   }
 
+  /** The server accepted the first message: the conversation exists, name it in the URL. */
   function onSend() {
     setUrl(active.id, 'replace');
     setConversations((list) =>
@@ -155,6 +157,7 @@ export function App() {
         </button>
         <h1>{document.title}</h1>
         <ModelPicker models={models} value={model} onChange={chooseModel} />
+        <ThemeToggle />
       </header>
       <Sidebar
         conversations={conversations}
@@ -198,6 +201,7 @@ export function App() {
             id={active.id}
             initialMessages={active.state === 'ready' ? active.messages : []}
             model={model}
+            maxChars={models?.max_message_chars}
             onSend={onSend}
             onSettled={refresh}
           />
