@@ -83,9 +83,12 @@ export function App() {
     // Load only what the URL named at startup; later loads go through select().
   }, []);
 
+  const activeId = useRef(active.id);
+  activeId.current = active.id;
   useEffect(() => {
     const onPopState = () => {
       const id = idFromUrl();
+      if (id === activeId.current) return; // an in-page link (a footnote) changed only the #hash
       if (id) void load(id);
       else setActive({ id: generateId(), state: 'new' });
     };

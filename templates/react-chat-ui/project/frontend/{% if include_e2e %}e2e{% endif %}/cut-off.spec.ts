@@ -33,7 +33,9 @@ test('leaving a conversation mid-reply leaves it marked as cut off', async ({ pa
 
   await page.getByTestId('new-chat').click(); // the reply is still streaming
   await expect(chat.userMessages).toHaveCount(0);
-  await chat.sidebar.getByRole('button', { name: /First conversation/ }).click();
+  await chat.sidebar
+    .getByRole('button', { name: 'First conversation [slow]', exact: true })
+    .click();
   expect(chat.conversationId()).toBe(first);
   await expect(chat.lastAssistant.getByTestId('interrupted')).toHaveText(/Stopped/);
   await expect(chat.lastAssistant.getByTestId('continue-button')).toBeVisible();

@@ -65,7 +65,8 @@ test('the theme toggle overrides the system theme and is remembered', async ({ p
   await page.emulateMedia({ colorScheme: 'light' });
   const chat = new ChatPage(page);
   await chat.goto();
-  const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const background = () =>
+    page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   const light = await background();
   const toggle = page.getByTestId('theme-toggle');
   await toggle.click(); // system -> light
