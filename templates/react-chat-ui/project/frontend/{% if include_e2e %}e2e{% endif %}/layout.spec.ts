@@ -45,7 +45,7 @@ test('a reply with a long code line never widens the page (phone, narrow desktop
   expect(await sidewaysOverflow(page)).toBe(0);
 });
 
-test('no serious accessibility violations, light and dark; screenshots', async ({ page }) => {
+test('no serious accessibility violations, light and dark; screenshots in frontend/screenshots/', async ({ page }) => {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.setViewportSize(DESKTOP);
@@ -54,10 +54,10 @@ test('no serious accessibility violations, light and dark; screenshots', async (
     expect(await seriousViolations(page), `empty state, ${scheme}`).toEqual([]);
     await codeReply(page);
     expect(await seriousViolations(page), `code reply, ${scheme}`).toEqual([]);
-    await page.screenshot({ path: `test-results/screenshots/desktop-${scheme}.png` });
+    await page.screenshot({ path: `screenshots/desktop-${scheme}.png` });
     await page.setViewportSize(PHONE);
     expect(await sidewaysOverflow(page)).toBe(0);
-    await page.screenshot({ path: `test-results/screenshots/phone-${scheme}.png` });
+    await page.screenshot({ path: `screenshots/phone-${scheme}.png` });
   }
 });
 
