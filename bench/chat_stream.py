@@ -169,31 +169,34 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def stream_direct(client, cfg: dict, max_tokens: int) -> tuple[float, float, int]:
+    """(seconds to the first token, seconds to the end, tokens) straight from the upstream."""
     body = {
         "model": cfg["model"],
         "stream": True,
         "max_tokens": max_tokens,
         "messages": [{"role": "user", "content": "Say hi"}],
     }
-    start, first, count = time.perf_counter(), None, 0
+    start, first, text = time.perf_counter(), None, []
     async with client.stream("POST", f"{cfg['upstream']}/chat/completions", json=body) as r:
         r.raise_for_status()
         async for line in r.aiter_lines():
-            if line.startswith("data: {") and json.loads(line[6:])["choices"][0]["delta"].get(
-                "content"
-            ):
-                first = first or time.perf_counter()
-                count += 1
-    return first - start, time.perf_counter() - start, count
+            if line.startswith("data: {"):
+                content = json.loads(line[6:])["choices"][0]["delta"].get("content")
+                if content:
+                    first = first or time.perf_counter()
+                    text.append(content)
+    # The scripted upstream's tokens are "tok0 ", "tok1 ", ...: count them in the text.
+    return first - start, time.perf_counter() - start, len("".join(text).split())
 
 
 async def stream_backend(client, cfg: dict) -> tuple[float, float, int]:
+    """The same through the backend; it may send several tokens in one text-delta."""
     body = {
         "id": f"bench-{uuid.uuid4().hex}",
         "trigger": "submit-message",
         "messages": [{"id": "u1", "role": "user", "parts": [{"type": "text", "text": "Say hi"}]}],
     }
-    start, first, count, done = time.perf_counter(), None, 0, False
+    start, first, text, done = time.perf_counter(), None, [], False
     async with client.stream("POST", f"{cfg['backend']}/api/chat", json=body) as r:
         r.raise_for_status()
         async for line in r.aiter_lines():
@@ -205,10 +208,10 @@ async def stream_backend(client, cfg: dict) -> tuple[float, float, int]:
                     raise RuntimeError(event["errorText"])
                 if event["type"] == "text-delta":
                     first = first or time.perf_counter()
-                    count += 1
+                    text.append(event["delta"])
     if not done:
         raise RuntimeError("stream ended without [DONE]")
-    return first - start, time.perf_counter() - start, count
+    return first - start, time.perf_counter() - start, len("".join(text).split())
 
 
 def ms(values: list[float], q: float) -> float:
