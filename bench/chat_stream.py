@@ -1,15 +1,16 @@
 """react-chat-ui: what the backend adds to a stream (time to first token, 100 concurrent chats).
 
 Generates the template with Copier from this checkout, installs its backend (no model extras),
-starts a scripted OpenAI-compatible upstream (bench/chat_upstream.py) and the backend with the
-README's uvicorn command, then measures, all on 127.0.0.1 and bounded:
-  1. time to first token through the backend vs directly against the same upstream (p50 delta;
-     target <= +10 ms);
-  2. 100 concurrent streaming chats through the backend: errors (target 0), the wall time each
-     token gains against the same 100 streams sent directly, and backend CPU per token.
+starts a scripted OpenAI-compatible upstream (bench/chat_upstream.py: 200 tokens, 5 ms apart) and
+the backend with the README's uvicorn command, then measures, all on 127.0.0.1 and bounded:
+  1. time to first token, one chat at a time, through the backend vs direct to the same upstream;
+  2. `--concurrency` (100) chats at once, direct and through the backend in alternating (ABAB)
+     rounds: first-token p50/p95 of each round, min/median/max over the rounds, against the
+     targets backend p50 <= direct p50 + 50 ms and backend p95 <= 2x direct p95; errors (target 0);
+     backend CPU per streamed token.
 Numbers are printed, never asserted.
 
-    .venv/bin/python bench/chat_stream.py [--project DIR] [--runs 60] [--concurrency 100]
+    .venv/bin/python bench/chat_stream.py [--project DIR] [--runs 60] [--rounds 4]
 
 --project reuses a generated copy whose backend/.venv exists (skips generation and install).
 --upstream local measures step 1 against the real SmolLM2 server instead (needs `make setup` there).
@@ -231,8 +232,10 @@ def pct(values: list[float], q: float) -> float:
 async def concurrent_round(client, cfg: dict, path: str) -> dict:
     """`concurrency` streams at once; first-token times, errors, and backend CPU per token."""
     n, tokens = cfg["concurrency"], cfg["tokens"]
-    one = (lambda: stream_direct(client, cfg, tokens)) if path == "direct" else (
-        lambda: stream_backend(client, cfg)
+    one = (
+        (lambda: stream_direct(client, cfg, tokens))
+        if path == "direct"
+        else (lambda: stream_backend(client, cfg))
     )
     cpu_before = cpu_seconds(cfg["backend_pid"])
     results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
@@ -249,7 +252,9 @@ async def concurrent_round(client, cfg: dict, path: str) -> dict:
 
 
 def spread(values: list[float]) -> str:
-    return f"min {min(values):8.1f}  median {statistics.median(values):8.1f}  max {max(values):8.1f}"
+    return (
+        f"min {min(values):8.1f}  median {statistics.median(values):8.1f}  max {max(values):8.1f}"
+    )
 
 
 async def measure(cfg: dict) -> None:
@@ -285,12 +290,18 @@ async def measure(cfg: dict) -> None:
         for path in ("direct", "backend"):
             for q in ("p50", "p95"):
                 print(f"  {path:7s} {q}  {spread([r[q] for r in rounds[path]])}")
-        p50_delta = [b["p50"] - d["p50"] for d, b in zip(rounds["direct"], rounds["backend"])]
-        p95_ratio = [b["p95"] / d["p95"] for d, b in zip(rounds["direct"], rounds["backend"])]
+        p50_delta = [
+            b["p50"] - d["p50"] for d, b in zip(rounds["direct"], rounds["backend"], strict=True)
+        ]
+        p95_ratio = [
+            b["p95"] / d["p95"] for d, b in zip(rounds["direct"], rounds["backend"], strict=True)
+        ]
         print(f"  backend p50 - direct p50 (target <= +50 ms): {spread(p50_delta)}")
-        print(f"  backend p95 / direct p95 (target <= 2.0):    "
-              f"min {min(p95_ratio):.2f}  median {statistics.median(p95_ratio):.2f}"
-              f"  max {max(p95_ratio):.2f}")
+        print(
+            f"  backend p95 / direct p95 (target <= 2.0):    "
+            f"min {min(p95_ratio):.2f}  median {statistics.median(p95_ratio):.2f}"
+            f"  max {max(p95_ratio):.2f}"
+        )
         errors = sum(r["errors"] for r in rounds["backend"])
         first = next((r["first_error"] for r in rounds["backend"] if r["errors"]), "")
         print(f"  backend errors {errors} (target 0){'  first: ' + first if first else ''}")
