@@ -157,6 +157,7 @@ async def reply_stream(
                 yield sse({"type": "text-delta", "delta": delta, "id": text_id})
                 if saving is None:  # off the time-to-first-token path, while the reply streams
                     saving = asyncio.ensure_future(run_in_threadpool(save_history, engine, body, user_id))
+                await asyncio.sleep(FLUSH_SECONDS)  # meanwhile the next tokens gather into one batch
         delta, finish = content_of([buffer])  # a last line without its newline
         finish_reason = finish or finish_reason
         if delta:
@@ -192,10 +193,10 @@ async def reply_stream(
 
 
 async def batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """Everything `chunks` brought since the last batch; a batch at most every FLUSH_SECONDS.
+    """Everything `chunks` brought since the caller last asked, joined into one batch.
 
-    A reader task collects the chunks (one per upstream token) while the caller sends a batch and
-    waits; errors from the upstream surface here.
+    A reader task collects the chunks (one per upstream token) while the caller sends the previous
+    batch and waits; errors from the upstream surface here.
     """
     pending: list[bytes] = []
     ready = asyncio.Event()
@@ -217,7 +218,6 @@ async def batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
                 batch = b"".join(pending)
                 pending.clear()
                 yield batch
-                await asyncio.sleep(FLUSH_SECONDS)
         reader.result()  # the upstream's error, if it failed
     finally:
         reader.cancel()
