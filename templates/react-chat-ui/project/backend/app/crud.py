@@ -20,8 +20,19 @@ def title_from(messages: list[UIMessage]) -> str:
     return text or "New chat"
 
 
-def list_conversations(*, session: Session) -> list[Conversation]:
-    return list(session.exec(select(Conversation).order_by(col(Conversation.updated_at).desc())))
+def list_conversations(*, session: Session, owner_id: str) -> list[Conversation]:
+    query = select(Conversation).where(Conversation.owner_id == owner_id)
+    return list(session.exec(query.order_by(col(Conversation.updated_at).desc())))
+
+
+def get_conversation(*, session: Session, conversation_id: str, owner_id: str) -> Conversation | None:
+    """The conversation if `owner_id` owns it; None if it does not exist or is someone else's."""
+    conversation = session.get(Conversation, conversation_id)
+    return conversation if conversation is not None and conversation.owner_id == owner_id else None
+
+
+def owner_of(*, session: Session, conversation_id: str) -> str | None:
+    return session.exec(select(Conversation.owner_id).where(Conversation.id == conversation_id)).first()
 
 
 def get_messages(*, session: Session, conversation_id: str) -> list[UIMessage]:
@@ -31,11 +42,15 @@ def get_messages(*, session: Session, conversation_id: str) -> list[UIMessage]:
     return [UIMessage.model_validate(row.data) for row in rows]
 
 
-def save_history(*, session: Session, conversation_id: str, messages: list[UIMessage]) -> Conversation:
+def save_history(
+    *, session: Session, conversation_id: str, owner_id: str, messages: list[UIMessage]
+) -> Conversation:
     """Make the stored history exactly `messages` (the client's list is the truth)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
-        conversation = Conversation(id=conversation_id, title=title_from(messages))
+        conversation = Conversation(id=conversation_id, owner_id=owner_id, title=title_from(messages))
+    elif conversation.owner_id != owner_id:
+        raise PermissionError(f"conversation {conversation_id!r} belongs to another user")
     conversation.updated_at = utcnow()
     session.add(conversation)
     session.exec(delete(Message).where(col(Message.conversation_id) == conversation_id))

@@ -8,10 +8,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api.main import api_router
-from app.core.config import get_settings
+from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import make_engine
 from app.core.llm import make_client, ollama_version
 from app.core.local_llm import LocalModelServer
+from app.core.security import GuestSessionMiddleware, load_secret
 
 log = logging.getLogger("app")
 
@@ -50,6 +51,11 @@ def create_app() -> FastAPI:
         allow_origins=settings.CORS_ORIGINS,
         allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["content-type"],
+    )
+    # Conversations belong to a guest session (a signed cookie) until you add login: app/api/deps.py.
+    app.add_middleware(
+        GuestSessionMiddleware,
+        secret=load_secret(settings.SESSION_SECRET, PROJECT_ROOT / "data" / "session-secret"),
     )
     app.include_router(api_router)
     if settings.FRONTEND_DIST.is_dir():

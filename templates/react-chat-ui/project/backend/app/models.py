@@ -19,6 +19,9 @@ class ConversationBase(SQLModel):
 
 class Conversation(ConversationBase, table=True):
     id: str = Field(primary_key=True, max_length=128)
+    # Who may read and change it: the user id from app/api/deps.py `current_user` (a guest session
+    # until you add login).
+    owner_id: str = Field(index=True, max_length=128)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 

@@ -86,6 +86,13 @@ def backend(upstream: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield url
 
 
+@pytest.fixture
+def client(backend: str) -> Iterator[httpx.Client]:
+    """An HTTP client for the backend that keeps its cookies: one guest user, like one browser."""
+    with httpx.Client(base_url=backend, timeout=60) as http:
+        yield http
+
+
 def user_message(text: str, message_id: str | None = None) -> dict:
     return {
         "id": message_id or f"u-{uuid.uuid4().hex[:8]}",

@@ -20,10 +20,10 @@ def long_backend(upstream: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield url
 
 
-def first_deltas(backend: str, body: dict, count: int) -> tuple[str, float]:
+def first_deltas(client: httpx.Client, body: dict, count: int) -> tuple[str, float]:
     """Read `count` text deltas, then drop the connection like the browser's Stop; (text, seconds)."""
     started, text, seen = time.monotonic(), "", 0
-    with httpx.stream("POST", f"{backend}/api/chat", json=body, timeout=60) as response:
+    with client.stream("POST", "/api/chat", json=body) as response:
         for line in response.iter_lines():
             events = parse_sse(line + "\n\n")
             if events and isinstance(events[0], dict) and events[0]["type"] == "text-delta":
@@ -35,18 +35,21 @@ def first_deltas(backend: str, body: dict, count: int) -> tuple[str, float]:
 
 
 def test_abort_saves_partial_and_frees_the_upstream(long_backend: str, upstream: str, tmp_path: Path) -> None:
+    client = httpx.Client(base_url=long_backend, timeout=60)  # keeps the guest-session cookie
     body = chat_body([user_message(LONG_PROMPT)])
-    seen, _ = first_deltas(long_backend, body, count=5)
+    seen, _ = first_deltas(client, body, count=5)
 
     deadline, messages = time.monotonic() + 10, []
     while time.monotonic() < deadline and len(messages) < 2:
-        messages = httpx.get(f"{long_backend}/api/conversations/{body['id']}", timeout=10).json()["messages"]
+        messages = client.get(f"/api/conversations/{body['id']}").json()["messages"]
         time.sleep(0.1)
     assert [m["role"] for m in messages] == ["user", "assistant"], "the partial reply was not saved"
     partial = messages[1]["parts"][0]["text"]
     assert partial.startswith(seen) and len(partial) < 200
+    assert messages[1]["metadata"] == {"finishReason": "stopped"}, "a cut-off reply is marked as such"
 
     # `transformers serve` generates one request at a time: had the aborted 600-token generation
     # (20+ s here) kept running, this request would wait for it. It gets its first token at once.
-    _, seconds = first_deltas(long_backend, chat_body([user_message("Say hi")]), count=1)
+    _, seconds = first_deltas(client, chat_body([user_message("Say hi")]), count=1)
+    client.close()
     assert seconds < 10, f"first token took {seconds:.1f}s: the aborted generation still runs upstream"

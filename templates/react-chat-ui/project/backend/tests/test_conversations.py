@@ -5,22 +5,22 @@ import httpx
 from tests.conftest import chat_body, parse_sse, stream_text, user_message
 
 
-def send(backend: str, body: dict) -> list:
-    with httpx.stream("POST", f"{backend}/api/chat", json=body, timeout=60) as response:
+def send(client: httpx.Client, body: dict) -> list:
+    with client.stream("POST", "/api/chat", json=body) as response:
         assert response.status_code == 200
         return parse_sse(response.read().decode())
 
 
-def get(backend: str, conversation_id: str) -> dict:
-    response = httpx.get(f"{backend}/api/conversations/{conversation_id}", timeout=10)
+def get(client: httpx.Client, conversation_id: str) -> dict:
+    response = client.get(f"/api/conversations/{conversation_id}")
     assert response.status_code == 200
     return response.json()
 
 
-def test_reply_is_saved_with_the_conversation(backend: str) -> None:
+def test_reply_is_saved_with_the_conversation(client: httpx.Client) -> None:
     body = chat_body([user_message("What is the capital of France?")])
-    events = send(backend, body)
-    saved = get(backend, body["id"])
+    events = send(client, body)
+    saved = get(client, body["id"])
     assert saved["title"] == "What is the capital of France?"
     assert [m["role"] for m in saved["messages"]] == ["user", "assistant"]
     assert saved["messages"][0] == body["messages"][0]
@@ -29,46 +29,87 @@ def test_reply_is_saved_with_the_conversation(backend: str) -> None:
     assert reply["parts"][0]["text"] == stream_text(events)
 
 
-def test_list_is_newest_first_and_rename_and_delete_work(backend: str) -> None:
+def test_list_is_newest_first_and_rename_and_delete_work(client: httpx.Client) -> None:
     first, second = chat_body([user_message("first")]), chat_body([user_message("second")])
-    send(backend, first)
-    send(backend, second)
-    listed = httpx.get(f"{backend}/api/conversations", timeout=10).json()
+    send(client, first)
+    send(client, second)
+    listed = client.get("/api/conversations").json()
     ids = [c["id"] for c in listed]
     assert ids.index(second["id"]) < ids.index(first["id"])
     assert set(listed[0]) == {"id", "title", "created_at", "updated_at"}
 
-    renamed = httpx.patch(f"{backend}/api/conversations/{first['id']}", json={"title": "Renamed"}, timeout=10)
+    renamed = client.patch(f"/api/conversations/{first['id']}", json={"title": "Renamed"})
     assert renamed.status_code == 200 and renamed.json()["title"] == "Renamed"
-    assert get(backend, first["id"])["title"] == "Renamed"
-    empty = httpx.patch(f"{backend}/api/conversations/{first['id']}", json={"title": ""}, timeout=10)
+    assert get(client, first["id"])["title"] == "Renamed"
+    empty = client.patch(f"/api/conversations/{first['id']}", json={"title": ""})
     assert empty.status_code == 422
 
-    assert httpx.delete(f"{backend}/api/conversations/{first['id']}", timeout=10).status_code == 204
-    assert httpx.get(f"{backend}/api/conversations/{first['id']}", timeout=10).status_code == 404
-    assert httpx.delete(f"{backend}/api/conversations/{first['id']}", timeout=10).status_code == 404
-    assert first["id"] not in [c["id"] for c in httpx.get(f"{backend}/api/conversations", timeout=10).json()]
+    assert client.delete(f"/api/conversations/{first['id']}").status_code == 204
+    assert client.get(f"/api/conversations/{first['id']}").status_code == 404
+    assert client.delete(f"/api/conversations/{first['id']}").status_code == 404
+    assert first["id"] not in [c["id"] for c in client.get("/api/conversations").json()]
 
 
-def test_regenerate_and_edit_replace_the_stored_history(backend: str) -> None:
+def test_regenerate_and_edit_replace_the_stored_history(client: httpx.Client) -> None:
     question = user_message("Name a color.")
     body = chat_body([question])
-    send(backend, body)
-    first_reply = get(backend, body["id"])["messages"][1]
+    send(client, body)
+    first_reply = get(client, body["id"])["messages"][1]
 
     # Regenerate: useChat drops the last reply and sends the rest with trigger regenerate-message.
     regen = {**body, "trigger": "regenerate-message", "messageId": first_reply["id"]}
-    events = send(backend, regen)
-    messages = get(backend, body["id"])["messages"]
+    events = send(client, regen)
+    messages = get(client, body["id"])["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[1]["id"] == events[0]["messageId"] != first_reply["id"]
 
     # Continue, then edit the first question: the history is cut there and continues from the edit.
     follow_up = chat_body([question, messages[1], user_message("And another?")], conversation_id=body["id"])
-    send(backend, follow_up)
-    assert len(get(backend, body["id"])["messages"]) == 4
+    send(client, follow_up)
+    assert len(get(client, body["id"])["messages"]) == 4
     edited = chat_body([user_message("Name a fruit.", message_id=question["id"])], conversation_id=body["id"])
-    send(backend, edited)
-    messages = get(backend, body["id"])["messages"]
+    send(client, edited)
+    messages = get(client, body["id"])["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[0]["parts"][0]["text"] == "Name a fruit."
+
+
+def test_conversations_belong_to_their_guest_session(backend: str, client: httpx.Client) -> None:
+    body = chat_body([user_message("My secret plans")])
+    send(client, body)
+    assert client.cookies.get("chat_session", "").startswith("guest-")
+    path = f"/api/conversations/{body['id']}"
+
+    with httpx.Client(base_url=backend, timeout=60) as other:  # another browser: its own guest
+        assert body["id"] not in [c["id"] for c in other.get("/api/conversations").json()]
+        not_found = {"detail": f"Conversation {body['id']!r} not found."}
+        assert other.get(path).status_code == 404 and other.get(path).json() == not_found
+        assert other.patch(path, json={"title": "Mine now"}).status_code == 404
+        assert other.delete(path).status_code == 404
+        # Posting to someone else's conversation id is refused too (it would overwrite it).
+        hijack = chat_body([user_message("overwrite")], conversation_id=body["id"])
+        refused = other.post("/api/chat", json=hijack)
+        assert refused.status_code == 404 and refused.json() == not_found
+
+    # A forged cookie is not trusted: the caller becomes a new guest.
+    user_id = client.cookies["chat_session"].rpartition(".")[0]
+    forged = httpx.get(f"{backend}{path}", headers={"cookie": f"chat_session={user_id}.{'0' * 64}"})
+    assert forged.status_code == 404
+    assert not forged.cookies["chat_session"].startswith(user_id)
+
+    saved = get(client, body["id"])
+    assert saved["title"] == "My secret plans" and len(saved["messages"]) == 2
+
+
+def test_a_long_conversation_keeps_working(client: httpx.Client) -> None:
+    """60 turns, one reply of 10,000 characters: follow-ups still get answers (oldest turns trimmed)."""
+    history = []
+    for turn in range(60):
+        history.append(user_message(f"Question {turn}"))
+        text = "word " * 2000 if turn == 58 else f"Answer {turn}"
+        history.append({"id": f"a-{turn}", "role": "assistant", "parts": [{"type": "text", "text": text}]})
+    body = chat_body([*history, user_message("And a follow-up?")])
+    events = send(client, body)
+    assert events[-1] == "[DONE]" and not [e for e in events if isinstance(e, dict) and e["type"] == "error"]
+    assert stream_text(events).strip()
+    assert len(get(client, body["id"])["messages"]) == 122

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.api.routes.chat import estimate_tokens, fit_to_context
 from tests.conftest import chat_body, free_port, parse_sse, run_backend, user_message
 
 
@@ -20,11 +21,7 @@ def post(backend: str, body: dict) -> httpx.Response:
 def test_limits_are_enforced_before_streaming(backend: str) -> None:
     too_long = post(backend, chat_body([user_message("x" * 8001)]))
     assert too_long.status_code == 413
-    assert too_long.json() == {"detail": "A message has 8001 characters (MAX_MESSAGE_CHARS is 8000)."}
-
-    history = [user_message(f"message {i}") for i in range(51)]
-    too_many = post(backend, chat_body(history))
-    assert too_many.status_code == 413 and "MAX_HISTORY_MESSAGES is 50" in too_many.json()["detail"]
+    assert too_long.json() == {"detail": "The message has 8001 characters (MAX_MESSAGE_CHARS is 8000)."}
 
     assistant_last = chat_body([{"id": "a1", "role": "assistant", "parts": [{"type": "text", "text": "hi"}]}])
     assert post(backend, assistant_last).status_code == 422
@@ -37,6 +34,38 @@ def test_limits_are_enforced_before_streaming(backend: str) -> None:
     body = chat_body([user_message("x" * 8001)])
     post(backend, body)
     assert httpx.get(f"{backend}/api/conversations/{body['id']}", timeout=10).status_code == 404
+
+
+def test_only_the_new_message_is_limited(client: httpx.Client) -> None:
+    """A 10,000-character reply in the history does not stop the conversation."""
+    long_reply = {"id": "a1", "role": "assistant", "parts": [{"type": "text", "text": "x" * 10_000}]}
+    body = chat_body([user_message("Write a lot."), long_reply, user_message("Thanks! Now shorter?")])
+    with client.stream("POST", "/api/chat", json=body) as response:
+        assert response.status_code == 200
+        events = parse_sse(response.read().decode())
+    assert (
+        events[-1] == "[DONE]" and [e for e in events if isinstance(e, dict) and e["type"] == "error"] == []
+    )
+    assert len(client.get(f"/api/conversations/{body['id']}").json()["messages"]) == 4
+
+
+def test_history_is_trimmed_to_the_context_by_tokens() -> None:
+    def turn(role: str, chars: int) -> dict[str, str]:
+        return {"role": role, "content": "x" * chars}
+
+    messages = [
+        turn("user", 30),
+        turn("assistant", 3000),
+        turn("user", 30),
+        turn("assistant", 300),
+        turn("user", 30),
+    ]
+    assert fit_to_context(messages, budget=10_000) == messages
+    # 3,000 characters is over 1,000 tokens: it and everything older go; the prompt starts with a user turn.
+    assert fit_to_context(messages, budget=200) == messages[2:]
+    assert fit_to_context(messages, budget=50) == messages[4:]
+    assert fit_to_context(messages, budget=1) == messages[4:], "the new message is always sent"
+    assert estimate_tokens("x" * 3000) >= 1000
 
 
 def test_upstream_down_gives_an_error_part_naming_the_url(tmp_path: Path) -> None:

@@ -86,8 +86,21 @@ describe('App', () => {
     await waitFor(() => expect(server.requests).toHaveLength(1));
     expect(server.requests[0]).toMatchObject({ model: '/models/big-model' });
     expect(localStorage.getItem('chat.model')).toBe('/models/big-model');
-    // The new conversation is now addressable.
-    expect(window.location.search).toMatch(/^\?c=.+/);
+    // Once the server accepted it, the new conversation is addressable.
+    await waitFor(() => expect(window.location.search).toMatch(/^\?c=.+/));
+  });
+
+  it('a refused first message puts no conversation in the URL', async () => {
+    server.replies.push({ status: 413, json: { detail: 'The message has 9001 characters.' } });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.type(screen.getByLabelText('Message'), 'too long{Enter}');
+    expect(await screen.findByTestId('chat-error')).toHaveTextContent('9001 characters');
+    expect(window.location.search).toBe('');
+    expect(screen.getByLabelText('Message')).toHaveValue('too long');
+    const sidebar = screen.getByRole('navigation', { name: 'Conversations' });
+    expect(within(sidebar).queryByRole('button', { name: 'New chat' })).toBeInTheDocument();
+    expect(within(sidebar).getAllByTestId('conversation-item')).toHaveLength(1);
   });
 
   it('renames and deletes through the API', async () => {

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Chat } from './components/chat';
 import { ModelPicker } from './components/model-picker';
 import { Sidebar } from './components/sidebar';
+import { ThemeToggle } from './components/theme-toggle';
 import { api, ApiError } from './lib/api';
 import type { ChatMessage, ConversationSummary, ModelList } from './lib/types';
 
@@ -82,9 +83,12 @@ export function App() {
     // Load only what the URL named at startup; later loads go through select().
   }, []);
 
+  const activeId = useRef(active.id);
+  activeId.current = active.id;
   useEffect(() => {
     const onPopState = () => {
       const id = idFromUrl();
+      if (id === activeId.current) return; // an in-page link (a footnote) changed only the #hash
       if (id) void load(id);
       else setActive({ id: generateId(), state: 'new' });
     };
@@ -106,6 +110,7 @@ export function App() {
     document.getElementById('composer-input')?.focus();
   }
 
+  /** The server accepted the first message: the conversation exists, name it in the URL. */
   function onSend() {
     setUrl(active.id, 'replace');
     setConversations((list) =>
@@ -155,6 +160,7 @@ export function App() {
         </button>
         <h1>{document.title}</h1>
         <ModelPicker models={models} value={model} onChange={chooseModel} />
+        <ThemeToggle />
       </header>
       <Sidebar
         conversations={conversations}
@@ -198,6 +204,7 @@ export function App() {
             id={active.id}
             initialMessages={active.state === 'ready' ? active.messages : []}
             model={model}
+            maxChars={models?.max_message_chars}
             onSend={onSend}
             onSettled={refresh}
           />

@@ -1,5 +1,7 @@
 // A scripted OpenAI-compatible server whose "model" answers with hostile markdown, or, when
-// the last user message contains "[outage]", fails with HTTP 503. The e2e suite points a
+// the last user message contains "[outage]", fails with HTTP 503; "[code]" gets a reply with a
+// long code line, a footnote and a quote (layout and accessibility checks); "[slow]" streams a
+// long reply slowly (stop it or leave it mid-way). The e2e suite points a
 // second backend at it to prove such replies render inert and failures show up with Retry.
 // Usage: node e2e/evil-llm.mjs [port]   (default 8767)
 import { createServer } from 'node:http';
@@ -15,6 +17,13 @@ export const EVIL_REPLY = [
   '<svg onload="window.__pwned = \'svg\'"></svg>',
   '```html\n<script>window.__pwned = "code"</script>\n```',
   'The end.',
+].join('\n\n');
+
+export const CODE_REPLY = [
+  'Here is a function with a long line[^1]:',
+  '```python\ndef greet(name):\n    return f"Hello, {name}! Welcome to the chat app that never overflows on a phone."\n```',
+  '> A quote has a bar, like in the chat apps people know.',
+  '[^1]: The line is over 55 characters.',
 ].join('\n\n');
 
 const MODEL = 'evil-model';
@@ -73,10 +82,16 @@ const server = createServer(async (req, res) => {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
   const send = (data) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   send(chunk({ role: 'assistant', content: '' }));
+  const slow = String(last).includes('[slow]');
+  const reply = String(last).includes('[code]')
+    ? CODE_REPLY
+    : slow
+      ? Array.from({ length: 400 }, (_, i) => `word${i} `).join('')
+      : EVIL_REPLY;
   // Small pieces split tags mid-way ("<scr", "ipt>"), as a real token stream would.
-  for (let i = 0; i < EVIL_REPLY.length && !res.destroyed; i += 7) {
-    send(chunk({ content: EVIL_REPLY.slice(i, i + 7) }));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < reply.length && !res.destroyed; i += 7) {
+    send(chunk({ content: reply.slice(i, i + 7) }));
+    await new Promise((resolve) => setTimeout(resolve, slow ? 50 : 5));
   }
   send(chunk({}, 'stop'));
   res.end('data: [DONE]\n\n');

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 from openai import AsyncOpenAI
 from sqlmodel import Session
 
@@ -17,6 +17,20 @@ def get_llm(request: Request) -> AsyncOpenAI:
     return request.app.state.llm
 
 
+def current_user(request: Request) -> str:
+    """The id of the user making the request; every conversation belongs to one.
+
+    Today it is the guest id from the signed session cookie (app/core/security.py). Real login
+    plugs in here: return the id your auth verified (an OAuth/OIDC session, a JWT's `sub`), and
+    raise 401 when there is none. Nothing else changes: routes and queries take the id from here.
+    """
+    user_id = getattr(request.state, "user_id", None)
+    if not user_id:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not signed in.")
+    return user_id
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LLMDep = Annotated[AsyncOpenAI, Depends(get_llm)]
+UserDep = Annotated[str, Depends(current_user)]

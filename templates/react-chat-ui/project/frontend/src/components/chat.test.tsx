@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../lib/types';
 import { startUiStreamServer, textReply } from '../test/ui-stream-server';
 import { Chat } from './chat';
@@ -72,17 +72,48 @@ describe('Chat', () => {
     expect(screen.getAllByTestId('message-user')).toHaveLength(1);
   });
 
-  it('shows a rejected request (HTTP 413) as its one-line reason', async () => {
+  it('a refused message (HTTP 413) is not shown as sent: it goes back into the composer', async () => {
     server.replies.push({
       status: 413,
-      json: { detail: 'A message has 9001 characters (MAX_MESSAGE_CHARS is 8000).' },
+      json: { detail: 'The message has 9001 characters (MAX_MESSAGE_CHARS is 8000).' },
     });
-    const { user, input } = renderChat();
+    const onSend = vi.fn();
+    render(<Chat id="conv-1" initialMessages={[]} model="smollm2" onSend={onSend} />);
+    const user = userEvent.setup();
+    const input = screen.getByLabelText('Message');
     await user.type(input, 'a very long message{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      /^A message has 9001 characters \(MAX_MESSAGE_CHARS is 8000\)\.Retry$/,
+      /^The message has 9001 characters \(MAX_MESSAGE_CHARS is 8000\)\.$/,
     );
-    expect(screen.getByRole('button', { name: 'Send' })).toBeInTheDocument();
+    expect(screen.queryAllByTestId('message-user')).toHaveLength(0);
+    expect(screen.getByTestId('empty-state')).toBeInTheDocument();
+    expect(input).toHaveValue('a very long message');
+    expect(onSend).not.toHaveBeenCalled(); // the app puts a conversation in the URL only on success
+
+    server.replies.push(textReply(['Fine']));
+    await user.type(input, '{Enter}');
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('Fine'));
+    expect(onSend).toHaveBeenCalledOnce();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('marks a stopped or cut-off reply, with Continue', async () => {
+    renderChat([
+      { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Tell me a story' }] },
+      {
+        id: 'a1',
+        role: 'assistant',
+        metadata: { finishReason: 'length' },
+        parts: [{ type: 'text', text: 'Once upon a' }],
+      },
+    ]);
+    expect(screen.getByTestId('interrupted')).toHaveTextContent('Cut off');
+    server.replies.push(textReply([' time.']));
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Continue' }));
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('time.'));
+    expect(screen.getAllByTestId('message-user').at(-1)).toHaveTextContent('Continue.');
+    expect(screen.getAllByTestId('interrupted')).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
   });
 
   it('says so when the server cannot be reached', async () => {
@@ -115,6 +146,8 @@ describe('Chat', () => {
     expect(await screen.findByRole('button', { name: 'Send' })).toBeInTheDocument();
     await waitFor(() => expect(server.disconnects()).toBe(before + 1));
     expect(lastAssistant()).toHaveTextContent('partial answer');
+    expect(within(lastAssistant()).getByTestId('interrupted')).toHaveTextContent('Stopped');
+    expect(within(lastAssistant()).getByRole('button', { name: 'Continue' })).toBeInTheDocument();
   });
 
   it('edits a user message: history is cut before it and the new text is sent', async () => {

@@ -3,15 +3,27 @@ import { DefaultChatTransport } from 'ai';
 import { useEffect, useRef, useState } from 'react';
 import { useAutoScroll } from '../hooks/use-auto-scroll';
 import { CHAT_API, errorText } from '../lib/api';
-import { type ChatMessage, hasContent } from '../lib/types';
+import { type ChatMessage, type FinishReason, hasContent, interruption } from '../lib/types';
 import { Composer } from './composer';
 import { Message } from './message';
+
+/** Starters for the empty state; a click sends one. */
+export const SUGGESTIONS = [
+  'Explain how a hash map works',
+  'Write a haiku about the sea',
+  'Give me three names for a cat',
+  'Show a Python function that reverses a string',
+];
+
+/** What Continue sends after a cut-off reply: the model sees its partial reply and goes on. */
+export const CONTINUE_PROMPT = 'Continue.';
 
 type Props = {
   id: string;
   initialMessages: ChatMessage[];
   model: string | undefined;
-  /** Called when the user sends (the conversation now exists on the server). */
+  maxChars?: number;
+  /** Called when the server accepted a message (the conversation now exists on the server). */
   onSend?: () => void;
   /**
    * Called when a reply starts streaming (the server has saved the history) and when it ends
@@ -20,20 +32,42 @@ type Props = {
   onSettled?: () => void;
 };
 
+const markEnded = (messages: ChatMessage[], reason: FinishReason) => {
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant' || !hasContent(last) || interruption(last)) return messages;
+  return [...messages.slice(0, -1), { ...last, metadata: { finishReason: reason } }];
+};
+
 /** The only component that owns `useChat`; everything below it gets plain props. */
-export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
+export function Chat({ id, initialMessages, model, maxChars, onSend, onSettled }: Props) {
   const modelRef = useRef(model);
   modelRef.current = model;
+  const settledRef = useRef(onSettled);
+  settledRef.current = onSettled;
+  const [draft, setDraft] = useState('');
+  // A message sent but not yet accepted by the server, and the list before it: if the server
+  // refuses it (HTTP 4xx/5xx before the stream starts), the list is restored and the text goes
+  // back into the composer, so nothing looks sent that was not.
+  const pending = useRef<{ text: string; before: ChatMessage[] } | null>(null);
+  const acceptedRef = useRef(onSend);
+  acceptedRef.current = onSend;
   const [transport] = useState(
     () =>
       new DefaultChatTransport<ChatMessage>({
         api: CHAT_API,
         body: () => (modelRef.current ? { model: modelRef.current } : {}),
+        // The response status says whether the server took the message (and saved it).
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (response.ok && pending.current) {
+            pending.current = null;
+            acceptedRef.current?.();
+          }
+          return response;
+        },
       }),
   );
-
-  const settledRef = useRef(onSettled);
-  settledRef.current = onSettled;
+  const [refusal, setRefusal] = useState<string>();
 
   const { messages, sendMessage, status, stop, regenerate, setMessages, error, clearError } =
     useChat<ChatMessage>({
@@ -42,7 +76,18 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
       transport,
       experimental_throttle: 40, // re-render at most every 40 ms while tokens stream in
       onFinish: () => settledRef.current?.(),
-      onError: () => settledRef.current?.(),
+      onError: (err) => {
+        const refused = pending.current;
+        pending.current = null;
+        if (refused) {
+          setMessages(refused.before);
+          setDraft(refused.text);
+          setRefusal(errorText(err));
+        } else {
+          setMessages((list) => markEnded(list, 'error'));
+        }
+        settledRef.current?.();
+      },
     });
 
   const busy = status === 'submitted' || status === 'streaming';
@@ -51,7 +96,8 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
   }, [status]);
   const { ref, onScroll, atBottom, scrollToBottom } = useAutoScroll<HTMLDivElement>(messages);
 
-  // Stop the stream when this conversation is closed (switching chats, unmount).
+  // Stop the stream when this conversation is closed (switching chats, unmount). The server
+  // keeps the partial reply, marked as stopped, so it never looks complete when reopened.
   const stopRef = useRef(stop);
   stopRef.current = stop;
   useEffect(() => () => void stopRef.current(), []);
@@ -59,28 +105,38 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
   // The message's own buttons disappear while it streams: keep keyboard focus in the composer.
   const focusComposer = () => document.getElementById('composer-input')?.focus();
 
-  function send(text: string) {
+  function submit(text: string, before?: ChatMessage[]) {
     clearError();
-    scrollToBottom();
-    onSend?.();
+    setRefusal(undefined);
+    pending.current = { text, before: messages };
+    if (before) setMessages(before);
+    setDraft('');
     void sendMessage({ text });
+  }
+
+  function send(text: string) {
+    scrollToBottom();
+    submit(text);
   }
 
   function edit(messageId: string, text: string) {
     const index = messages.findIndex((message) => message.id === messageId);
     if (index < 0) return;
-    clearError();
-    setMessages(messages.slice(0, index));
-    onSend?.();
-    void sendMessage({ text });
+    submit(text, messages.slice(0, index));
     focusComposer();
   }
 
   function retry() {
     clearError();
+    setRefusal(undefined);
     scrollToBottom();
     void regenerate();
     focusComposer();
+  }
+
+  async function stopReply() {
+    await stop();
+    setMessages((list) => markEnded(list, 'stopped'));
   }
 
   const last = messages.at(-1);
@@ -88,6 +144,7 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
   const visible = messages.filter(
     (message) => message.role === 'user' || hasContent(message) || (busy && message === last),
   );
+  const shownError = refusal ?? (error ? errorText(error) : undefined);
 
   return (
     <section className="chat" aria-label="Conversation">
@@ -98,20 +155,39 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
             <p className="muted">
               Replies stream in as they are written. Press Escape to stop one.
             </p>
+            <ul className="suggestions" aria-label="Suggestions">
+              {SUGGESTIONS.map((text) => (
+                <li key={text}>
+                  <button
+                    type="button"
+                    className="suggestion"
+                    onClick={() => send(text)}
+                    data-testid="suggestion"
+                  >
+                    {text}
+                  </button>
+                </li>
+              ))}
+            </ul>
           </div>
         ) : (
           <div role="log" aria-live="polite" aria-relevant="additions" className="message-list">
-            {visible.map((message) => (
-              <Message
-                key={message.id}
-                message={message}
-                streaming={busy && message === last && message.role === 'assistant'}
-                canEdit={!busy}
-                canRegenerate={!busy && message === last && message.role === 'assistant'}
-                onEdit={edit}
-                onRegenerate={retry}
-              />
-            ))}
+            {visible.map((message) => {
+              const isLast = message === visible.at(-1);
+              return (
+                <Message
+                  key={message.id}
+                  message={message}
+                  streaming={busy && message === last && message.role === 'assistant'}
+                  canEdit={!busy}
+                  canRegenerate={!busy && isLast && message.role === 'assistant'}
+                  canContinue={!busy && isLast && !shownError}
+                  onEdit={edit}
+                  onRegenerate={retry}
+                  onContinue={() => send(CONTINUE_PROMPT)}
+                />
+              );
+            })}
             {status === 'submitted' && last?.role === 'user' && (
               <article className="message assistant" data-testid="message-pending" aria-busy>
                 <span className="typing" aria-label="Assistant is thinking" />
@@ -119,12 +195,14 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
             )}
           </div>
         )}
-        {error && (
+        {shownError && (
           <div className="error-banner" role="alert" data-testid="chat-error">
-            <span>{errorText(error)}</span>
-            <button type="button" className="button" onClick={retry} data-testid="retry-button">
-              Retry
-            </button>
+            <span>{shownError}</span>
+            {!refusal && (
+              <button type="button" className="button" onClick={retry} data-testid="retry-button">
+                Retry
+              </button>
+            )}
           </div>
         )}
       </div>
@@ -138,7 +216,14 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
           Jump to latest
         </button>
       )}
-      <Composer busy={busy} onSend={send} onStop={() => void stop()} />
+      <Composer
+        value={draft}
+        onChange={setDraft}
+        busy={busy}
+        maxChars={maxChars}
+        onSend={send}
+        onStop={() => void stopReply()}
+      />
     </section>
   );
 }

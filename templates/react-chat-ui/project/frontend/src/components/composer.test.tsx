@@ -1,12 +1,34 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { Composer } from './composer';
 
-function setup(busy = false) {
+/** The composer as Chat uses it: Chat owns the text and clears it when it sends. */
+function Harness(props: {
+  busy: boolean;
+  maxChars?: number;
+  onSend: (t: string) => void;
+  onStop: () => void;
+}) {
+  const [text, setText] = useState('');
+  return (
+    <Composer
+      {...props}
+      value={text}
+      onChange={setText}
+      onSend={(message) => {
+        props.onSend(message);
+        setText('');
+      }}
+    />
+  );
+}
+
+function setup(busy = false, maxChars?: number) {
   const onSend = vi.fn();
   const onStop = vi.fn();
-  const view = render(<Composer busy={busy} onSend={onSend} onStop={onStop} />);
+  const view = render(<Harness busy={busy} maxChars={maxChars} onSend={onSend} onStop={onStop} />);
   return { onSend, onStop, user: userEvent.setup(), input: screen.getByLabelText('Message'), view };
 }
 
@@ -42,5 +64,23 @@ describe('Composer', () => {
     expect(onSend).not.toHaveBeenCalled();
     await user.keyboard('{Escape}');
     expect(onStop).toHaveBeenCalledTimes(2);
+  });
+
+  it('counts near the limit and refuses a message over it, keeping the text', async () => {
+    const { onSend, user, input } = setup(false, 20);
+    const count = screen.getByTestId('composer-count');
+    await user.type(input, 'short');
+    expect(count).not.toBeVisible();
+    await user.type(input, ' and longer text{Enter}');
+    expect(count).toBeVisible();
+    expect(count).toHaveTextContent('Too long: 21 characters (the limit is 20).');
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    expect(onSend).not.toHaveBeenCalled();
+    expect(input).toHaveValue('short and longer text');
+    await user.type(input, '{Backspace}{Backspace}');
+    expect(count).toHaveTextContent('19 / 20');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(onSend).toHaveBeenCalledWith('short and longer te');
   });
 });

@@ -1,15 +1,33 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useRef } from 'react';
+import { SendIcon, StopIcon } from './icons';
+
+/** The server's default (MAX_MESSAGE_CHARS); the app passes the value from GET /api/models. */
+export const DEFAULT_MAX_CHARS = 8000;
 
 type Props = {
+  value: string;
+  onChange: (text: string) => void;
   busy: boolean;
   disabled?: boolean;
+  maxChars?: number;
   onSend: (text: string) => void;
   onStop: () => void;
 };
 
-export function Composer({ busy, disabled = false, onSend, onStop }: Props) {
-  const [text, setText] = useState('');
+export function Composer({
+  value,
+  onChange,
+  busy,
+  disabled = false,
+  maxChars = DEFAULT_MAX_CHARS,
+  onSend,
+  onStop,
+}: Props) {
   const input = useRef<HTMLTextAreaElement>(null);
+  const message = value.trim();
+  const tooLong = message.length > maxChars;
+  // The counter appears near the limit, like a tweet box: no noise for ordinary messages.
+  const showCount = value.length > maxChars * 0.8;
 
   // Ready for the next message: focus the box, except on touch screens (it would pop the keyboard).
   useEffect(() => {
@@ -18,10 +36,8 @@ export function Composer({ busy, disabled = false, onSend, onStop }: Props) {
 
   function submit(event?: FormEvent) {
     event?.preventDefault();
-    const message = text.trim();
-    if (!message || busy || disabled) return;
+    if (!message || tooLong || busy || disabled) return;
     onSend(message);
-    setText('');
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -37,38 +53,61 @@ export function Composer({ busy, disabled = false, onSend, onStop }: Props) {
 
   return (
     <form className="composer" onSubmit={submit} aria-label="Send a message">
-      <label htmlFor="composer-input" className="visually-hidden">
-        Message
-      </label>
-      <textarea
-        id="composer-input"
-        ref={input}
-        data-testid="composer-input"
-        value={text}
-        rows={1}
-        placeholder="Send a message"
-        onChange={(event) => setText(event.target.value)}
-        onKeyDown={onKeyDown}
-        disabled={disabled}
-        aria-describedby="composer-hint"
-      />
-      <span id="composer-hint" className="visually-hidden">
-        Enter sends. Shift+Enter adds a new line. Escape stops a reply.
-      </span>
-      {busy ? (
-        <button type="button" className="button stop" onClick={onStop} data-testid="stop-button">
-          Stop
-        </button>
-      ) : (
-        <button
-          type="submit"
-          className="button primary"
-          disabled={disabled || !text.trim()}
-          data-testid="send-button"
-        >
-          Send
-        </button>
-      )}
+      <div className="composer-box">
+        <label htmlFor="composer-input" className="visually-hidden">
+          Message
+        </label>
+        <textarea
+          id="composer-input"
+          ref={input}
+          data-testid="composer-input"
+          value={value}
+          rows={1}
+          placeholder="Send a message"
+          onChange={(event) => onChange(event.target.value)}
+          onKeyDown={onKeyDown}
+          disabled={disabled}
+          aria-invalid={tooLong || undefined}
+          aria-describedby="composer-hint composer-count"
+        />
+        <span id="composer-hint" className="visually-hidden">
+          Enter sends. Shift+Enter adds a new line. Escape stops a reply.
+        </span>
+        {busy ? (
+          <button
+            type="button"
+            className="send-button stop"
+            onClick={onStop}
+            aria-label="Stop"
+            title="Stop (Esc)"
+            data-testid="stop-button"
+          >
+            <StopIcon />
+          </button>
+        ) : (
+          <button
+            type="submit"
+            className="send-button"
+            disabled={disabled || !message || tooLong}
+            aria-label="Send"
+            title="Send (Enter)"
+            data-testid="send-button"
+          >
+            <SendIcon />
+          </button>
+        )}
+      </div>
+      <p
+        id="composer-count"
+        className={`composer-count${tooLong ? ' over' : ''}`}
+        data-testid="composer-count"
+        aria-live="polite"
+        hidden={!showCount}
+      >
+        {tooLong
+          ? `Too long: ${message.length.toLocaleString('en')} characters (the limit is ${maxChars.toLocaleString('en')}).`
+          : `${value.length.toLocaleString('en')} / ${maxChars.toLocaleString('en')}`}
+      </p>
     </form>
   );
 }

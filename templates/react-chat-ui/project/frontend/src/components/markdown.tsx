@@ -1,6 +1,6 @@
-import { memo } from 'react';
+import { memo, useId } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
-import rehypeSanitize from 'rehype-sanitize';
+import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
 import remarkGfm from 'remark-gfm';
 import { urlTransform } from '../lib/safe-urls';
 import { CodeBlock } from './code-block';
@@ -20,9 +20,19 @@ function remarkHtmlAsText() {
 // 1. react-markdown without rehype-raw: HTML in the text is never parsed (it shows as text);
 // 2. rehype-sanitize (GitHub's schema) on the resulting tree;
 // 3. urlTransform: only allowlisted link protocols and image hosts survive.
+//
+// Footnotes are the only ids in the output (HTML is never parsed): remark-rehype prefixes them
+// per message (`user-content-<message>-fn-1`, links to match), so the sanitizer must not prefix
+// them again, and in-page links (`#…`) stay in this tab.
+const schema = { ...defaultSchema, clobberPrefix: '' };
+
 const components: Components = {
   a: ({ node: _node, href, children, ...props }) =>
-    href ? (
+    href?.startsWith('#') ? (
+      <a {...props} href={href}>
+        {children}
+      </a>
+    ) : href ? (
       <a {...props} href={href} target="_blank" rel="noopener noreferrer nofollow">
         {children}
       </a>
@@ -41,10 +51,12 @@ const components: Components = {
 };
 
 const Markdown = memo(function Markdown({ text }: { text: string }) {
+  const prefix = `user-content-${useId().replace(/[^\w-]/g, '')}-`;
   return (
     <ReactMarkdown
       remarkPlugins={[remarkGfm, remarkHtmlAsText]}
-      rehypePlugins={[rehypeSanitize]}
+      remarkRehypeOptions={{ clobberPrefix: prefix }}
+      rehypePlugins={[[rehypeSanitize, schema]]}
       urlTransform={urlTransform}
       components={components}
     >

@@ -1,5 +1,5 @@
 import { type KeyboardEvent, lazy, Suspense, useState } from 'react';
-import { type ChatMessage, messageText } from '../lib/types';
+import { type ChatMessage, type FinishReason, interruption, messageText } from '../lib/types';
 import { CopyButton } from './copy-button';
 
 // The markdown pipeline (unified, micromark, sanitizer) is loaded after first paint;
@@ -13,8 +13,17 @@ type Props = {
   streaming: boolean;
   canEdit: boolean;
   canRegenerate: boolean;
+  /** Offer Continue when this reply was cut off (the last message, nothing streaming). */
+  canContinue?: boolean;
   onEdit: (messageId: string, text: string) => void;
   onRegenerate: () => void;
+  onContinue?: () => void;
+};
+
+const ENDED: Record<Exclude<FinishReason, 'stop'>, string> = {
+  stopped: 'Stopped before the end',
+  length: 'Cut off: the reply reached its length limit',
+  error: 'Cut off: the model server failed',
 };
 
 export function Message({
@@ -22,13 +31,16 @@ export function Message({
   streaming,
   canEdit,
   canRegenerate,
+  canContinue = false,
   onEdit,
   onRegenerate,
+  onContinue,
 }: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const text = messageText(message);
   const isUser = message.role === 'user';
+  const ended = streaming ? undefined : interruption(message);
 
   function startEdit() {
     setDraft(text);
@@ -95,6 +107,21 @@ export function Message({
             <p className="muted">(empty reply)</p>
           )}
         </div>
+      )}
+      {ended && (
+        <p className="interrupted" data-testid="interrupted" data-reason={ended}>
+          <span>{ENDED[ended]}</span>
+          {canContinue && onContinue && (
+            <button
+              type="button"
+              className="button small"
+              onClick={onContinue}
+              data-testid="continue-button"
+            >
+              Continue
+            </button>
+          )}
+        </p>
       )}
       {!editing && !streaming && (
         <div className="actions">

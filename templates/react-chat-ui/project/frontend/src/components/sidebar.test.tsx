@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { ConversationSummary } from '../lib/types';
-import { Sidebar } from './sidebar';
+import { groupByDate, Sidebar } from './sidebar';
 
 const conversations: ConversationSummary[] = [
   { id: 'c1', title: 'Trip plans', created_at: '2026-01-01', updated_at: '2026-01-02' },
@@ -82,5 +82,25 @@ describe('Sidebar', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('Cannot reach the server');
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     expect(onRetry).toHaveBeenCalledOnce();
+  });
+});
+
+describe('groupByDate', () => {
+  it('groups by last update like chat apps do: Today, Yesterday, 7 and 30 days, Older', () => {
+    const now = new Date(2026, 5, 15, 12, 0);
+    const at = (days: number) => new Date(2026, 5, 15 - days, 9, 0).toISOString();
+    const items = [0, 1, 3, 20, 90].map((days) => ({
+      id: `c${days}`,
+      title: `${days} days`,
+      created_at: '',
+      updated_at: at(days),
+    }));
+    expect(groupByDate(items, now).map((g) => [g.label, g.items.map((c) => c.id)])).toEqual([
+      ['Today', ['c0']],
+      ['Yesterday', ['c1']],
+      ['Previous 7 days', ['c3']],
+      ['Previous 30 days', ['c20']],
+      ['Older', ['c90']],
+    ]);
   });
 });

@@ -1,5 +1,31 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ConversationSummary } from '../lib/types';
+import { PencilIcon, PlusIcon, TrashIcon } from './icons';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Groups conversations (newest first) by when they were last updated, as chat apps do. */
+export function groupByDate(
+  conversations: ConversationSummary[],
+  now = new Date(),
+): { label: string; items: ConversationSummary[] }[] {
+  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const labelOf = (updated: string) => {
+    const time = Date.parse(updated);
+    if (Number.isNaN(time) || time >= today) return 'Today';
+    if (time >= today - DAY_MS) return 'Yesterday';
+    if (time >= today - 7 * DAY_MS) return 'Previous 7 days';
+    if (time >= today - 30 * DAY_MS) return 'Previous 30 days';
+    return 'Older';
+  };
+  const groups: { label: string; items: ConversationSummary[] }[] = [];
+  for (const conversation of conversations) {
+    const label = labelOf(conversation.updated_at);
+    if (groups.at(-1)?.label !== label) groups.push({ label, items: [] });
+    groups.at(-1)!.items.push(conversation);
+  }
+  return groups;
+}
 
 type Props = {
   conversations: ConversationSummary[] | undefined;
@@ -41,6 +67,7 @@ export function Sidebar(props: Props) {
         onClick={onNew}
         data-testid="new-chat"
       >
+        <PlusIcon size={16} />
         New chat
       </button>
       {loadError ? (
@@ -55,18 +82,23 @@ export function Sidebar(props: Props) {
       ) : conversations.length === 0 ? (
         <p className="muted">No conversations yet.</p>
       ) : (
-        <ul className="conversation-list">
-          {conversations.map((conversation) => (
-            <ConversationItem
-              key={conversation.id}
-              conversation={conversation}
-              active={conversation.id === activeId}
-              onSelect={onSelect}
-              onRename={props.onRename}
-              onDelete={props.onDelete}
-            />
-          ))}
-        </ul>
+        groupByDate(conversations).map((group) => (
+          <section key={group.label} className="conversation-group" aria-label={group.label}>
+            <h2 className="group-label">{group.label}</h2>
+            <ul className="conversation-list">
+              {group.items.map((conversation) => (
+                <ConversationItem
+                  key={conversation.id}
+                  conversation={conversation}
+                  active={conversation.id === activeId}
+                  onSelect={onSelect}
+                  onRename={props.onRename}
+                  onDelete={props.onDelete}
+                />
+              ))}
+            </ul>
+          </section>
+        ))
       )}
     </nav>
   );
@@ -131,23 +163,25 @@ function ConversationItem({ conversation, active, onSelect, onRename, onDelete }
       </button>
       <button
         type="button"
-        className="icon-button"
+        className="icon-button row-action"
         aria-label={`Rename ${name}`}
+        title="Rename"
         onClick={() => {
           setTitle(conversation.title);
           setRenaming(true);
         }}
       >
-        ✎
+        <PencilIcon size={15} />
       </button>
       <button
         type="button"
-        className="icon-button"
+        className="icon-button row-action"
         aria-label={`Delete ${name}`}
+        title="Delete"
         data-testid="delete-conversation"
         onClick={() => window.confirm(`Delete “${name}”?`) && onDelete(conversation.id)}
       >
-        ✕
+        <TrashIcon size={15} />
       </button>
     </li>
   );

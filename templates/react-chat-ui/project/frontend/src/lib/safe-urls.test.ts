@@ -17,6 +17,11 @@ describe('safeLinkUrl', () => {
     'file:///etc/passwd',
   ])('drops %s', (url) => expect(safeLinkUrl(url)).toBeUndefined());
 
+  it('keeps in-page links (footnotes) as fragments', () => {
+    expect(safeLinkUrl('#user-content-r1-fn-1')).toBe('#user-content-r1-fn-1');
+    expect(safeLinkUrl('#x" onclick="y')).toBe(`${window.location.origin}/#x%22%20onclick=%22y`);
+  });
+
   it('resolves relative links against this origin', () => {
     expect(safeLinkUrl('/docs')).toBe(`${window.location.origin}/docs`);
   });

@@ -21,6 +21,7 @@ function parse(url: string): URL | undefined {
 }
 
 export function safeLinkUrl(url: string): string | undefined {
+  if (/^#[\w-]+$/.test(url)) return url; // a link within the page (footnotes): stays as it is
   const parsed = parse(url);
   return parsed && LINK_PROTOCOLS.includes(parsed.protocol) ? parsed.href : undefined;
 }

@@ -19,7 +19,22 @@ export type Conversation = {
 export type ModelList = {
   models: { id: string }[];
   default: string;
+  /** The longest message the server accepts from the user (MAX_MESSAGE_CHARS). */
+  max_message_chars?: number;
 };
+
+/**
+ * How a reply ended, as the server stores it in the message's metadata:
+ * `stop` (complete), `length` (cut off by the token limit), `stopped` (the user stopped it or
+ * left the conversation) or `error` (the model server failed mid-reply).
+ */
+export type FinishReason = 'stop' | 'length' | 'stopped' | 'error';
+
+/** Whether a reply ended before the model finished it (show it as cut off, offer Continue). */
+export function interruption(message: ChatMessage): Exclude<FinishReason, 'stop'> | undefined {
+  const reason = (message.metadata as { finishReason?: FinishReason } | undefined)?.finishReason;
+  return message.role === 'assistant' && reason && reason !== 'stop' ? reason : undefined;
+}
 
 /** The plain text of a message (its text parts, joined). */
 export function messageText(message: ChatMessage): string {

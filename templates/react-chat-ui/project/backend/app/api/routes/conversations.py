@@ -1,37 +1,40 @@
 from fastapi import APIRouter, HTTPException, status
 
 from app import crud
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, UserDep
 from app.models import Conversation, ConversationDetail, ConversationPublic, ConversationUpdate
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
 
-def get_or_404(session: SessionDep, conversation_id: str) -> Conversation:
-    conversation = session.get(Conversation, conversation_id)
+def get_or_404(session: SessionDep, conversation_id: str, user_id: str) -> Conversation:
+    """The user's conversation; someone else's gets the same 404 as one that does not exist."""
+    conversation = crud.get_conversation(session=session, conversation_id=conversation_id, owner_id=user_id)
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Conversation {conversation_id!r} not found.")
     return conversation
 
 
 @router.get("", response_model=list[ConversationPublic])
-def list_conversations(session: SessionDep) -> list[Conversation]:
-    return crud.list_conversations(session=session)
+def list_conversations(session: SessionDep, user_id: UserDep) -> list[Conversation]:
+    return crud.list_conversations(session=session, owner_id=user_id)
 
 
 @router.get("/{conversation_id}", response_model=ConversationDetail, response_model_by_alias=True)
-def read_conversation(session: SessionDep, conversation_id: str) -> ConversationDetail:
-    conversation = get_or_404(session, conversation_id)
+def read_conversation(session: SessionDep, user_id: UserDep, conversation_id: str) -> ConversationDetail:
+    conversation = get_or_404(session, conversation_id, user_id)
     messages = crud.get_messages(session=session, conversation_id=conversation_id)
     return ConversationDetail(id=conversation.id, title=conversation.title, messages=messages)
 
 
 @router.patch("/{conversation_id}", response_model=ConversationPublic)
-def rename_conversation(session: SessionDep, conversation_id: str, body: ConversationUpdate) -> Conversation:
-    conversation = get_or_404(session, conversation_id)
+def rename_conversation(
+    session: SessionDep, user_id: UserDep, conversation_id: str, body: ConversationUpdate
+) -> Conversation:
+    conversation = get_or_404(session, conversation_id, user_id)
     return crud.rename_conversation(session=session, conversation=conversation, title=body.title)
 
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_conversation(session: SessionDep, conversation_id: str) -> None:
-    crud.delete_conversation(session=session, conversation=get_or_404(session, conversation_id))
+def delete_conversation(session: SessionDep, user_id: UserDep, conversation_id: str) -> None:
+    crud.delete_conversation(session=session, conversation=get_or_404(session, conversation_id, user_id))
