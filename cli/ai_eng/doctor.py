@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from ai_eng.ollama_host import ollama_url as parse_ollama_host
+
 ALL = frozenset({"data-pipeline", "ux", "researcher"})
 
 
@@ -83,10 +85,7 @@ def _docker() -> tuple[bool, str]:
 
 
 def ollama_url() -> str:
-    host = os.environ.get("OLLAMA_HOST", "127.0.0.1:11434")
-    if not host.startswith(("http://", "https://")):
-        host = "http://" + host
-    return host.rstrip("/")
+    return parse_ollama_host(os.environ.get("OLLAMA_HOST"))
 
 
 def _ollama() -> tuple[bool, str]:

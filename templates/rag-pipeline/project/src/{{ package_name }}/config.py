@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .ollama_host import DEFAULT_OLLAMA_HOST, ollama_url
+
 Provider = Literal["local", "ollama", "openai-compatible"]
 
 DEFAULT_EMBEDDING_MODELS = {
@@ -42,7 +44,7 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_max_tokens: int = 160
     llm_timeout: float = 120.0
-    ollama_host: str = "http://localhost:11434"
+    ollama_host: str = DEFAULT_OLLAMA_HOST
     models_dir: Path = Path(".models")
 
     # Ingest, retrieval
@@ -67,8 +69,7 @@ class Settings(BaseSettings):
         if explicit:
             return explicit.rstrip("/")
         if provider == "ollama":
-            host = self.ollama_host if "://" in self.ollama_host else f"http://{self.ollama_host}"
-            return host.rstrip("/") + "/v1"
+            return ollama_url(self.ollama_host) + "/v1"
         return "https://api.openai.com/v1"
 
 

@@ -11,7 +11,15 @@ import pytest
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.local_llm import REPETITION_PENALTY
-from tests.conftest import chat_body, free_port, parse_sse, run_backend, stream_text, user_message
+from tests.conftest import (
+    chat_body,
+    free_port,
+    parse_sse,
+    requires_local_model,
+    run_backend,
+    stream_text,
+    user_message,
+)
 
 
 def test_provider_defaults_and_paths() -> None:
@@ -29,6 +37,7 @@ def test_provider_defaults_and_paths() -> None:
     assert Settings(LLM_PROVIDER="ollama", LLM_MAX_TOKENS=64).max_tokens == 64
 
 
+@requires_local_model
 def test_local_model_folder_is_prepared_with_a_repetition_penalty() -> None:
     folder = Settings().LOCAL_MODEL_DIR
     config = json.loads((folder / "generation_config.json").read_text())
@@ -52,12 +61,17 @@ def test_built_frontend_is_served_at_root(upstream: str, tmp_path: Path) -> None
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "index.html").write_text("<!doctype html><title>chat-spa</title>")
-    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": upstream, "FRONTEND_DIST": str(dist)}
+    env = {
+        "LLM_PROVIDER": "openai-compatible",
+        "LLM_BASE_URL": upstream,
+        "FRONTEND_DIST": str(dist),
+    }
     with run_backend(env, tmp_path) as backend:
         assert "chat-spa" in httpx.get(f"{backend}/", timeout=10).text
         assert httpx.get(f"{backend}/api/health", timeout=10).json()["status"] == "ok"
 
 
+@requires_local_model
 def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> None:
     port = free_port()
     with run_backend(
@@ -80,8 +94,14 @@ def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> Non
             {"LLM_PROVIDER": "gpt"},
             "error: invalid setting (environment or .env): LLM_PROVIDER: Input should be",
         ),
-        ({"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": ""}, "error: LLM_BASE_URL is required"),
-        ({"MAX_MESSAGE_CHARS": "lots"}, "error: invalid setting (environment or .env): MAX_MESSAGE_CHARS:"),
+        (
+            {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": ""},
+            "error: LLM_BASE_URL is required",
+        ),
+        (
+            {"MAX_MESSAGE_CHARS": "lots"},
+            "error: invalid setting (environment or .env): MAX_MESSAGE_CHARS:",
+        ),
     ],
 )
 def test_bad_settings_exit_with_one_line(env: dict[str, str], message: str) -> None:

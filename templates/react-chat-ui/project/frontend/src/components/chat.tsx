@@ -114,7 +114,7 @@ export function Chat({ id, initialMessages, model, onSend, onSettled }: Props) {
             ))}
             {status === 'submitted' && last?.role === 'user' && (
               <article className="message assistant" data-testid="message-pending" aria-busy>
-                <span className="typing" aria-label="Assistant is thinking" />
+                <span className="typing" role="status" aria-label="Assistant is thinking" />
               </article>
             )}
           </div>
