@@ -1,5 +1,9 @@
-"""All settings in one place: environment variables or .env (see .env.example)."""
+"""All settings in one place: environment variables or .env (see .env.example).
 
+ENV_FILE names another dotenv file to read instead of .env (the tests set it to /dev/null).
+"""
+
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -45,7 +49,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 160
     llm_timeout: float = 120.0
     ollama_host: str = DEFAULT_OLLAMA_HOST
-    models_dir: Path = Path(".models")
+    models_dir: Path = Path("models")
 
     # Ingest, retrieval
     chunk_tokens: int = 200
@@ -75,4 +79,4 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(_env_file=os.environ.get("ENV_FILE") or ".env")

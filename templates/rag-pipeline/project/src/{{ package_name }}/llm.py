@@ -26,7 +26,7 @@ class LLMError(Exception):
 
 
 def local_model_dir(settings: Settings) -> Path:
-    return settings.models_dir / "SmolLM2-135M-Instruct"
+    return settings.models_dir / "smollm2-135m-instruct"
 
 
 def prepare_local_model(settings: Settings) -> Path:
