@@ -26,6 +26,8 @@ def test_provider_defaults_and_paths() -> None:
     assert Settings(LLM_PROVIDER="local", LOCAL_LLM_PORT=9000).llm_base_url == "http://127.0.0.1:9000/v1"
     ollama = Settings(LLM_PROVIDER="ollama", OLLAMA_HOST="0.0.0.0:11434")
     assert ollama.llm_base_url == "http://127.0.0.1:11434/v1"
+    remote = Settings(LLM_PROVIDER="ollama", OLLAMA_HOST="gpu-box")  # Ollama's default port, not 80
+    assert remote.llm_base_url == "http://gpu-box:11434/v1"
     assert Settings(LLM_BASE_URL="http://h:1/v1/").llm_base_url == "http://h:1/v1"
     with pytest.raises(ValueError, match="LLM_BASE_URL is required"):
         _ = Settings(LLM_PROVIDER="openai-compatible", LLM_BASE_URL="").llm_base_url
