@@ -232,34 +232,46 @@ def test_settings_names_and_model_folder_are_the_same(template: str, render) -> 
 
 
 def test_shared_helpers_are_identical_copies() -> None:
-    """One canonical file in templates/_shared/; each template (and ai-eng) ships a copy."""
-    for canonical in SHARED.glob("*.py"):
-        copies = [
-            p
-            for p in [
-                *(REPO / "templates").rglob(canonical.name),
-                REPO / "cli" / "ai_eng" / canonical.name,
-            ]
-            if p != canonical
-        ]
-        assert len(copies) >= 4, f"{canonical.name}: a copy per template and one in ai-eng"
+    """One canonical file in templates/_shared/; each template (and ai-eng, where it needs one)
+    ships an identical copy."""
+    for canonical in sorted(SHARED.glob("*.py")):
+        copies = [p for p in (REPO / "templates").rglob(canonical.name) if p != canonical]
+        copies += [p for p in [REPO / "cli" / "ai_eng" / canonical.name] if p.exists()]
+        owners = {
+            p.relative_to(REPO / "templates").parts[0] for p in copies if "templates" in p.parts
+        }
+        assert owners == set(TEMPLATES), f"{canonical.name}: one copy per template"
         for copy in copies:
             assert copy.read_bytes() == canonical.read_bytes(), f"{copy} drifted from {canonical}"
 
 
-def test_ollama_host_is_parsed_in_one_place() -> None:
-    hits = subprocess.run(
-        ["git", "grep", "-l", "-e", "OLLAMA_HOST.*://", "-e", '"://" in', "--", "templates", "cli"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    parsers = [
-        h
-        for h in hits
-        if h.endswith(".py") and "/tests/" not in h and not h.endswith("ollama_host.py")
+@pytest.mark.parametrize(
+    ("what", "patterns", "helper"),
+    [
+        ("OLLAMA_HOST parsing", ["OLLAMA_HOST.*://", '"://" in'], "ollama_host.py"),
+        ("GGUF dequantizing", ["GgufConfig"], "smollm2.py"),
+        (
+            "starting `transformers serve`",
+            ['with_name("transformers")', '/ "transformers"'],
+            "smollm2.py",
+        ),
+    ],
+)
+def test_shared_jobs_are_done_in_one_place(what: str, patterns: list[str], helper: str) -> None:
+    grep = [
+        "git",
+        "grep",
+        "-l",
+        *(a for p in patterns for a in ("-e", p)),
+        "--",
+        "templates",
+        "cli",
     ]
-    assert parsers == [], f"OLLAMA_HOST parsed outside ollama_host.py: {parsers}"
+    hits = subprocess.run(grep, cwd=REPO, capture_output=True, text=True).stdout.split()
+    others = [
+        h for h in hits if h.endswith(".py") and "/tests/" not in h and not h.endswith(helper)
+    ]
+    assert others == [], f"{what} outside {helper}: {others}"
 
 
 # OLLAMA_HOST forms, read as Ollama's own client reads them (ollama-python `_parse_host`),
