@@ -46,6 +46,7 @@ VARIANTS = [
 ]
 
 # What a user might have put in .env: other providers, servers that are not there, other limits.
+# (The chat's LLM_PROVIDER stays as answered: it decides whether setup installs the local model.)
 USER_ENV = {
     "rag-pipeline": """\
 DATABASE_URL=postgresql://nobody:nothing@127.0.0.1:9/none
@@ -61,7 +62,6 @@ CHUNK_TOKENS=40
 TOP_K=1
 """,
     "react-chat-ui": """\
-LLM_PROVIDER=openai-compatible
 LLM_BASE_URL=http://127.0.0.1:9/v1
 LLM_MODEL=my-model
 LLM_API_KEY=sk-user

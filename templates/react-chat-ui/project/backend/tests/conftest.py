@@ -1,10 +1,11 @@
 """Real processes only: the backend under uvicorn, and an OpenAI-compatible model server in front of it.
 
-The model server is the bundled SmolLM2 behind `transformers serve` when the project was made with
-LLM_PROVIDER=local; otherwise `make setup` installs no local model, and tests/scripted_llm.py serves.
+The model server is the bundled SmolLM2 behind `transformers serve` when `make setup` installed it
+(LLM_PROVIDER=local); otherwise tests/scripted_llm.py, a scripted OpenAI-compatible server, serves.
 """
 
 import contextlib
+import importlib.util
 import json
 import os
 import socket
@@ -22,15 +23,19 @@ from app.core.config import PROJECT_ROOT, Settings
 from app.core.local_llm import LocalModelServer
 
 BACKEND_DIR = PROJECT_ROOT / "backend"
-LOCAL_MODEL = Settings.model_fields["LLM_PROVIDER"].default == "local"
-requires_local_model = pytest.mark.skipif(
-    not LOCAL_MODEL,
-    reason="the local model is installed only for projects made with LLM_PROVIDER=local",
-)
 
 # The user's environment must not change what the tests see (tests/__init__.py drops `.env` too).
 for name in Settings.model_fields:
     os.environ.pop(name, None)
+
+# `make setup` installs the local model only for LLM_PROVIDER=local (see the Makefile).
+LOCAL_MODEL = (
+    importlib.util.find_spec("transformers") is not None
+    and (Settings().LOCAL_MODEL_DIR / "config.json").is_file()
+)
+requires_local_model = pytest.mark.skipif(
+    not LOCAL_MODEL, reason="the local model is installed only for LLM_PROVIDER=local"
+)
 
 
 def free_port() -> int:
