@@ -63,11 +63,7 @@ def test_built_frontend_is_served_at_root(upstream: str, tmp_path: Path) -> None
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "index.html").write_text("<!doctype html><title>chat-spa</title>")
-    env = {
-        "LLM_PROVIDER": "openai-compatible",
-        "LLM_BASE_URL": upstream,
-        "FRONTEND_DIST": str(dist),
-    }
+    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": upstream, "FRONTEND_DIST": str(dist)}
     with run_backend(env, tmp_path) as backend:
         assert "chat-spa" in httpx.get(f"{backend}/", timeout=10).text
         assert httpx.get(f"{backend}/api/health", timeout=10).json()["status"] == "ok"
@@ -96,14 +92,8 @@ def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> Non
             {"LLM_PROVIDER": "gpt"},
             "error: invalid setting (environment or .env): LLM_PROVIDER: Input should be",
         ),
-        (
-            {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": ""},
-            "error: LLM_BASE_URL is required",
-        ),
-        (
-            {"MAX_MESSAGE_CHARS": "lots"},
-            "error: invalid setting (environment or .env): MAX_MESSAGE_CHARS:",
-        ),
+        ({"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": ""}, "error: LLM_BASE_URL is required"),
+        ({"MAX_MESSAGE_CHARS": "lots"}, "error: invalid setting (environment or .env): MAX_MESSAGE_CHARS:"),
     ],
 )
 def test_bad_settings_exit_with_one_line(env: dict[str, str], message: str) -> None:
