@@ -325,12 +325,17 @@ def test_doctor_reads_ollama_host_like_ollama(host, url, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize(
-    ("provider", "installs_local_model"),
-    [("local", True), ("ollama", False), ("openai-compatible", False)],
+    ("answers", "installs_local_model"),
+    [
+        ({}, True),
+        ({"llm_provider": "ollama", "include_e2e": False}, False),
+        ({"llm_provider": "openai-compatible", "include_e2e": False}, False),
+        ({"llm_provider": "openai-compatible"}, True),  # the browser tests chat with SmolLM2
+    ],
 )
-def test_chat_setup_installs_the_local_model_only_for_local(provider, installs_local_model, render):
-    """`make -n setup` on a fresh copy: it installs torch and SmolLM2 only for `local`."""
-    project = render("react-chat-ui", {} if provider == "local" else {"llm_provider": provider})
+def test_chat_setup_installs_the_local_model_when_needed(answers, installs_local_model, render):
+    """`make -n setup` on a fresh copy: torch and SmolLM2 only for `local` or the browser tests."""
+    project = render("react-chat-ui", answers)
     plan = subprocess.run(
         ["make", "-n", "setup"],
         cwd=project,
