@@ -32,11 +32,9 @@ def home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
     return home
 
 
-@pytest.fixture
-def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throwaway git copy of copier.yml + templates/ (as git would commit them), tagged
-    v1.0.0, used as ai-eng's template source."""
-    repo = tmp_path / "template-repo"
+def make_template_repo(repo: Path) -> Path:
+    """A git copy of copier.yml + templates/ (as git would commit them, uncommitted edits included),
+    tagged v1.0.0, at `repo`."""
     files = git(
         REPO,
         "ls-files",
@@ -52,9 +50,26 @@ def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if (REPO / name).is_file():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, repo / name)
-    git(repo, "init", "--quiet", "--initial-branch=main")
-    git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "-m", "template v1")
-    git(repo, "tag", "v1.0.0")
+    identity = {
+        f"GIT_{who}_{key}": value
+        for who in ("AUTHOR", "COMMITTER")
+        for key, value in (("NAME", "Test User"), ("EMAIL", "test@example.com"))
+    }
+    env = {**identity, **os.environ}  # the `home` fixture's identity when it runs first
+    for args in (
+        ["init", "--quiet", "--initial-branch=main"],
+        ["add", "--all"],
+        ["commit", "--quiet", "-m", "template v1"],
+        ["tag", "v1.0.0"],
+    ):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+    return repo
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throwaway git copy of copier.yml + templates/ (as git would commit them), tagged
+    v1.0.0, used as ai-eng's template source."""
+    repo = make_template_repo(tmp_path / "template-repo")
     monkeypatch.setenv("AI_ENG_TEMPLATE_REPO", str(repo))
     return repo

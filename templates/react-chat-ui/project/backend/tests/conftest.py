@@ -1,6 +1,11 @@
-"""Real processes only: the bundled SmolLM2 behind `transformers serve`, and the backend under uvicorn."""
+"""Real processes only: the backend under uvicorn, and an OpenAI-compatible model server in front of it.
+
+The model server is the bundled SmolLM2 behind `transformers serve` when `make setup` installed it
+(LLM_PROVIDER=local); otherwise tests/scripted_llm.py, a scripted OpenAI-compatible server, serves.
+"""
 
 import contextlib
+import importlib.util
 import json
 import os
 import socket
@@ -14,10 +19,23 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.core.config import PROJECT_ROOT, get_settings
+from app.core.config import PROJECT_ROOT, Settings
 from app.core.local_llm import LocalModelServer
 
 BACKEND_DIR = PROJECT_ROOT / "backend"
+
+# The user's environment must not change what the tests see (tests/__init__.py drops `.env` too).
+for name in Settings.model_fields:
+    os.environ.pop(name, None)
+
+# `make setup` installs the local model only for LLM_PROVIDER=local (see the Makefile).
+LOCAL_MODEL = (
+    importlib.util.find_spec("transformers") is not None
+    and (Settings().LOCAL_MODEL_DIR / "config.json").is_file()
+)
+requires_local_model = pytest.mark.skipif(
+    not LOCAL_MODEL, reason="the local model is installed only for LLM_PROVIDER=local"
+)
 
 
 def free_port() -> int:
@@ -67,16 +85,37 @@ def run_backend(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def wait_for_models(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/models", timeout=1).status_code == 200:
+                return
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the model server at {base_url} did not start")
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def upstream() -> Iterator[str]:
-    """The real local model server (SmolLM2-135M via `transformers serve`), base URL ending in /v1."""
-    settings = get_settings()
-    server = LocalModelServer(settings.LOCAL_MODEL_DIR, free_port(), threads=1)
-    server.start()
+    """A real OpenAI-compatible server process, base URL ending in /v1."""
+    if LOCAL_MODEL:  # SmolLM2-135M via `transformers serve`
+        server = LocalModelServer(Settings().LOCAL_MODEL_DIR, free_port(), threads=1)
+        server.start()
+        try:
+            yield server.base_url
+        finally:
+            server.stop()
+        return
+    port = free_port()
+    script = Path(__file__).with_name("scripted_llm.py")
+    process = subprocess.Popen([sys.executable, str(script), str(port)])
     try:
-        yield server.base_url
+        wait_for_models(f"http://127.0.0.1:{port}/v1", process)
+        yield f"http://127.0.0.1:{port}/v1"
     finally:
-        server.stop()
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,23 @@ import pytest
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.local_llm import REPETITION_PENALTY
-from tests.conftest import chat_body, free_port, parse_sse, run_backend, stream_text, user_message
+from tests.conftest import (
+    chat_body,
+    free_port,
+    parse_sse,
+    requires_local_model,
+    run_backend,
+    stream_text,
+    user_message,
+)
 
 
 def test_provider_defaults_and_paths() -> None:
     assert Settings(LLM_PROVIDER="local", LOCAL_LLM_PORT=9000).llm_base_url == "http://127.0.0.1:9000/v1"
     ollama = Settings(LLM_PROVIDER="ollama", OLLAMA_HOST="0.0.0.0:11434")
     assert ollama.llm_base_url == "http://127.0.0.1:11434/v1"
+    remote = Settings(LLM_PROVIDER="ollama", OLLAMA_HOST="gpu-box")  # Ollama's default port, not 80
+    assert remote.llm_base_url == "http://gpu-box:11434/v1"
     assert Settings(LLM_BASE_URL="http://h:1/v1/").llm_base_url == "http://h:1/v1"
     with pytest.raises(ValueError, match="LLM_BASE_URL is required"):
         _ = Settings(LLM_PROVIDER="openai-compatible", LLM_BASE_URL="").llm_base_url
@@ -29,6 +39,7 @@ def test_provider_defaults_and_paths() -> None:
     assert Settings(LLM_PROVIDER="ollama", LLM_MAX_TOKENS=64).max_tokens == 64
 
 
+@requires_local_model
 def test_local_model_folder_is_prepared_with_a_repetition_penalty() -> None:
     folder = Settings().LOCAL_MODEL_DIR
     config = json.loads((folder / "generation_config.json").read_text())
@@ -58,6 +69,7 @@ def test_built_frontend_is_served_at_root(upstream: str, tmp_path: Path) -> None
         assert httpx.get(f"{backend}/api/health", timeout=10).json()["status"] == "ok"
 
 
+@requires_local_model
 def test_local_provider_starts_and_stops_its_model_server(tmp_path: Path) -> None:
     port = free_port()
     with run_backend(

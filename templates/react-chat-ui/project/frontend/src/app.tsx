@@ -78,6 +78,7 @@ export function App() {
     }
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, for the URL at startup
   useEffect(() => {
     if (active.state === 'loading') void load(active.id);
     // Load only what the URL named at startup; later loads go through select().

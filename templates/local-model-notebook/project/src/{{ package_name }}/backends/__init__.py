@@ -35,15 +35,15 @@ def open_backend(name: str, settings: Settings | None = None) -> Backend:
     if name == "ollama":
         return ollama_backend(settings.ollama_host, settings.ollama_model)
     if name == "openai-compatible":
-        if not settings.openai_base_url:
+        if not settings.llm_base_url:
             raise BackendUnavailable(
-                "skipped: set OPENAI_BASE_URL (and OPENAI_MODEL) in .env, "
-                "e.g. `make serve` then OPENAI_BASE_URL=http://127.0.0.1:8000/v1"
+                "skipped: set LLM_BASE_URL (and LLM_MODEL) in .env, "
+                "e.g. `make serve` then LLM_BASE_URL=http://127.0.0.1:8000/v1"
             )
         return OpenAICompatibleBackend(
-            settings.openai_base_url,
-            settings.openai_model or "default",
-            settings.openai_api_key.get_secret_value(),
+            settings.llm_base_url,
+            settings.llm_model or "default",
+            settings.llm_api_key.get_secret_value(),
         )
     raise ValueError(f"unknown backend {name!r}; choose from {', '.join(BACKEND_NAMES)}")
 

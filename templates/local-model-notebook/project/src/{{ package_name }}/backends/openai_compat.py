@@ -3,6 +3,7 @@
 import httpx
 from openai import OpenAI
 
+from ..ollama_host import ollama_url
 from .base import Backend, BackendUnavailable, Generation, stopwatch
 
 
@@ -34,18 +35,6 @@ class OpenAICompatibleBackend(Backend):
         text = (response.choices[0].message.content or "").strip()
         tokens = response.usage.completion_tokens if response.usage else 0
         return Generation(self.name, text, tokens, watch.seconds)
-
-
-def ollama_url(host: str) -> str:
-    """OLLAMA_HOST read as Ollama reads it: `host`, `host:port`, or `http(s)://host[:port]`."""
-    raw = host.strip() or "127.0.0.1:11434"
-    scheme, has_scheme, rest = raw.partition("://")
-    if not has_scheme:
-        scheme, rest = "http", raw
-    default_port = {"http": 80, "https": 443}[scheme] if has_scheme else 11434
-    url = httpx.URL(f"{scheme}://{rest}")
-    hostname = "127.0.0.1" if url.host in ("", "0.0.0.0") else url.host
-    return f"{scheme}://{hostname}:{url.port or default_port}{url.path.rstrip('/')}"
 
 
 def ollama_version(host: str, timeout: float = 1.0) -> str | None:

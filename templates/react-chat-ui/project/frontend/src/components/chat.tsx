@@ -190,7 +190,7 @@ export function Chat({ id, initialMessages, model, maxChars, onSend, onSettled }
             })}
             {status === 'submitted' && last?.role === 'user' && (
               <article className="message assistant" data-testid="message-pending" aria-busy>
-                <span className="typing" aria-label="Assistant is thinking" />
+                <span className="typing" role="status" aria-label="Assistant is thinking" />
               </article>
             )}
           </div>

