@@ -87,10 +87,13 @@ CHOICES: dict[
             {
                 "frontend/playwright.config.ts",
                 "frontend/e2e/chat.spec.ts",
+                "frontend/e2e/cut-off.spec.ts",
                 "frontend/e2e/errors.spec.ts",
                 "frontend/e2e/evil-llm.mjs",
                 "frontend/e2e/global-teardown.ts",
+                "frontend/e2e/layout.spec.ts",
                 "frontend/e2e/pages/chat-page.ts",
+                "frontend/e2e/privacy.spec.ts",
                 "frontend/e2e/security.spec.ts",
             },
             {"Makefile": (["npm --prefix frontend run lint"], ["test:e2e"])},

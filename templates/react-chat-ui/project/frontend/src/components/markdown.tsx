@@ -51,11 +51,11 @@ const components: Components = {
 };
 
 const Markdown = memo(function Markdown({ text }: { text: string }) {
-  const prefix = `user-content-${useId().replace(/[^\w-]/g, '')}-`;
+  const footnotes = { clobberPrefix: `user-content-${useId().replace(/[^\w-]/g, '')}-` };
   return (
     <ReactMarkdown
       remarkPlugins={[remarkGfm, remarkHtmlAsText]}
-      remarkRehypeOptions={{ clobberPrefix: prefix }}
+      remarkRehypeOptions={footnotes}
       rehypePlugins={[[rehypeSanitize, schema]]}
       urlTransform={urlTransform}
       components={components}
