@@ -22,8 +22,9 @@ demo: setup ## Generate the RAG starter with defaults and run it on its embedded
 	@test -d $(DEMO) || $(BIN)/ai-eng new $(DEMO) -a data-pipeline --defaults
 	$(MAKE) -C $(DEMO) demo
 
-test: setup ## Run all tests, including each generated project's own `make test` (slow)
-	$(BIN)/pytest
+test: setup ## Run all tests: the fast tier first, then each generated project's own `make test` (slow)
+	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m slow
 
 test-fast: setup ## Run the tests that do not build generated projects (seconds)
 	$(BIN)/pytest -m "not slow"
