@@ -45,7 +45,9 @@ test('a reply with a long code line never widens the page (phone, narrow desktop
   expect(await sidewaysOverflow(page)).toBe(0);
 });
 
-test('no serious accessibility violations, light and dark; screenshots in frontend/screenshots/', async ({ page }) => {
+test('no serious accessibility violations, light and dark; screenshots in frontend/screenshots/', async ({
+  page,
+}) => {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.setViewportSize(DESKTOP);
