@@ -193,6 +193,9 @@ def _pty_run(args: list[str], cwd, steps: list[tuple[str, bytes]], timeout: floa
 
     pid, fd = pty.fork()
     if pid == 0:  # the child: a session leader whose controlling terminal is the pty
+        # Ctrl-C as at a terminal: a background CI job may have inherited SIGINT ignored, and
+        # then Python installs no KeyboardInterrupt handler.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(cwd)
         os.execv(sys.executable, [sys.executable, "-m", "ai_eng", *args])
     seen, deadline = b"", time.monotonic() + timeout
