@@ -34,6 +34,7 @@ class Template:
     doctor_required: tuple[str, ...]
     doctor_optional: tuple[str, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
+    compose_dir: str = ""  # where `ai-eng add` puts it in another project; "" = stands alone
 
     @property
     def project_name(self) -> str:
@@ -64,6 +65,7 @@ def _load(path: Path) -> Template:
             doctor_required=tuple(doctor.get("required", ())),
             doctor_optional=tuple(doctor.get("optional", ())),
             defaults=dict(data.get("defaults", {})),
+            compose_dir=data.get("compose_dir", ""),
         )
     except KeyError as e:
         raise LookupError(f"{path} lacks {e.args[0]}") from None
