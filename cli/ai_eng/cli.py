@@ -151,12 +151,18 @@ def new(
         str | None,
         typer.Option("--vcs-ref", help="Template version (e.g. v0.2.0); default: this ai-eng's."),
     ] = None,
+    with_: Annotated[
+        str | None,
+        typer.Option("--with", help="Add a second template as a part (as `ai-eng add` does)."),
+    ] = None,
 ) -> None:
     """Create a starter repo.
 
     Examples:
 
       ai-eng new my-app
+
+      ai-eng new my-app -a ux --with rag-pipeline --defaults
 
       ai-eng new my-rag -a data-pipeline --defaults -d project_name="My RAG"
 
@@ -166,6 +172,7 @@ def new(
     from ai_eng.project import (
         AiEngError,
         check_answers,
+        composition,
         dest_problem,
         dirty_template_checkout,
         generate,
@@ -184,7 +191,8 @@ def new(
             raise _fail("interrupted; nothing was written", 130) from None
     try:
         tpl = find_template(key)
-        answers = check_answers(tpl.name, answers)
+        part = composition(tpl.name, with_) if with_ else None
+        answers = check_answers(tpl.name, answers, *([part.name] if part else []))
     except (LookupError, AiEngError) as e:
         raise _fail(str(e)) from e
     # Without DEST and with a terminal, the folder is the slug answered below.
@@ -217,6 +225,7 @@ def new(
             git=git,
             vcs_ref=vcs_ref,
             note=notes.append,
+            with_=part.name if part else None,
         )
     except (AiEngError, SourceError) as e:
         raise _fail(str(e)) from e
@@ -230,12 +239,74 @@ def new(
         typer.secho(f"--force overwrote {len(overwritten)} of your files:", fg="yellow")
         for name in overwritten:
             typer.echo(f"  {name}")
-    typer.secho(f"Created {path} from {tpl.name}.", fg="green")
+    made = f"{tpl.name} + {part.name} (in {part.compose_dir}/)" if part else tpl.name
+    typer.secho(f"Created {path} from {made}.", fg="green")
     typer.echo("Next:")
     shown = dest if dest is not None else (target or Path(path.name))
     if path != Path.cwd():
         typer.echo(f"  cd {shown}")
-    for command in tpl.commands:
+    for command in COMPOSED_COMMANDS if part else tpl.commands:
+        typer.echo(f"  {command}")
+
+
+#: What a project holding the chat and the RAG part runs (its root Makefile delegates).
+COMPOSED_COMMANDS = ("make setup && make ingest && make dev", "make test")
+
+
+@app.command("add")
+def add(
+    template: Annotated[str, typer.Argument(help="Template (or archetype) to add as a part.")],
+    project: Annotated[
+        Path, typer.Option("--project", help="The generated project (default: here).")
+    ] = Path("."),
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Use default answers for anything not given.")
+    ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Answer a question: NAME=VALUE (repeatable)."),
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option("--data-file", help="YAML file of answers.")
+    ] = None,
+) -> None:
+    """Add a second template to a generated project, in its own folder (rag/, chat/).
+
+    It takes the project's name and providers from the project's answers, and updates the
+    project's own part so that both know of each other. Needs a clean git tree; commits nothing.
+
+    Examples:
+
+      cd my-chat && ai-eng add rag-pipeline --defaults
+
+      ai-eng add react-chat-ui --project my-rag
+    """
+    from ai_eng.project import UNDO, AiEngError
+    from ai_eng.project import add as do_add
+    from ai_eng.source import SourceError
+
+    answers = _parse_data(data or [], data_file)
+    try:
+        r = do_add(template, project, data=answers, defaults=defaults, interactive=_interactive())
+    except (AiEngError, SourceError) as e:
+        raise _fail(str(e)) from e
+    except KeyboardInterrupt:
+        raise _fail("interrupted; nothing was written", 130) from None
+    typer.secho(f"Added {r.template} {r.version} in {r.path}.", fg="green")
+    for title, names in (("Conflicts", r.conflicts), ("Changed files", r.modified)):
+        if names:
+            typer.secho(f"{title} ({len(names)}):", fg="yellow" if names is r.conflicts else None)
+            for name in names:
+                typer.echo(f"  {name}")
+    if r.conflicts:
+        typer.echo(
+            "Each conflict holds both sides between `<<<<<<< before updating` and "
+            "`>>>>>>> after updating`: keep what you want, remove the markers."
+        )
+    typer.echo("Review with `git status` and `git diff`, then `git add -A && git commit`.")
+    typer.echo(f"Undo: {UNDO}")
+    typer.echo("Next:")
+    for command in COMPOSED_COMMANDS:
         typer.echo(f"  {command}")
 
 
@@ -291,21 +362,45 @@ def update(
     from ai_eng.source import SourceError
 
     try:
-        r = do_update(
+        results = do_update(
             path, vcs_ref=vcs_ref, pretend=pretend, conflict=conflict, interactive=_interactive()
         )
     except (AiEngError, SourceError) as e:
         raise _fail(str(e)) from e
     except KeyboardInterrupt:
         raise _fail(f"interrupted; `{UNDO}` in the project restores it", 130) from None
-    versions = f"{r.old} \u2192 {r.new}" if r.old != r.new else f"{r.new} (same version)"
-    if not r.changed:
-        typer.echo(f"{r.path} is up to date with template {r.new}; nothing to change.")
+    several = len(results) > 1
+    for r in results:
+        _print_update(r, pretend, conflict, f" ({r.template})" if several else "")
+    if not any(r.changed for r in results):
         return
     if pretend:
-        typer.echo(f"Pretend: updating {r.path}, template {versions}, would change:")
+        typer.echo("Nothing was written.")
+        return
+    if any(r.conflicts for r in results) and conflict == "inline":
+        typer.echo(
+            "Each conflict holds both sides between `<<<<<<< before updating` and "
+            "`>>>>>>> after updating`: keep what you want, remove the markers, `git add` the file."
+        )
+    elif any(r.conflicts for r in results):
+        typer.echo(
+            "Each file has the template's new version; its .rej holds your change that did not "
+            "apply: re-apply what you still want by hand, then delete the .rej."
+        )
+    typer.echo("Review with `git status` and `git diff`, then `git add -A && git commit`.")
+    typer.echo(f"Undo the whole update: {UNDO}")
+
+
+def _print_update(r, pretend: bool, conflict: str, label: str) -> None:
+    """One part's update: versions, the template's changes, the files."""
+    versions = f"{r.old} \u2192 {r.new}" if r.old != r.new else f"{r.new} (same version)"
+    if not r.changed:
+        typer.echo(f"{r.path}{label} is up to date with template {r.new}; nothing to change.")
+        return
+    if pretend:
+        typer.echo(f"Pretend: updating {r.path}{label}, template {versions}, would change:")
     else:
-        typer.secho(f"Updated {r.path}: template {versions}.", fg="green")
+        typer.secho(f"Updated {r.path}{label}: template {versions}.", fg="green")
     if r.changes:
         typer.echo(f"Template changes ({len(r.changes)}):")
         for subject in r.changes:
@@ -320,21 +415,6 @@ def update(
             typer.secho(f"{title} ({len(names)}):", fg="yellow" if names is r.conflicts else None)
             for name in names:
                 typer.echo(f"  {name}")
-    if pretend:
-        typer.echo("Nothing was written.")
-        return
-    if r.conflicts and conflict == "inline":
-        typer.echo(
-            "Each conflict holds both sides between `<<<<<<< before updating` and "
-            "`>>>>>>> after updating`: keep what you want, remove the markers, `git add` the file."
-        )
-    elif r.conflicts:
-        typer.echo(
-            "Each file has the template's new version; its .rej holds your change that did not "
-            "apply: re-apply what you still want by hand, then delete the .rej."
-        )
-    typer.echo("Review with `git status` and `git diff`, then `git add -A && git commit`.")
-    typer.echo(f"Undo the whole update: {UNDO}")
 
 
 @app.command("doctor")

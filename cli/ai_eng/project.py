@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ai_eng.catalog import Template, find_template
+from ai_eng.catalog import Template, find_template, list_templates
 from ai_eng.source import (
     BUNDLE_SRC,
     SourceError,
@@ -93,18 +93,20 @@ _TRUE = {"y", "yes", "t", "true", "on", "1"}
 _FALSE = {"n", "no", "f", "false", "off", "0"}
 
 
-def check_answers(template: str, data: dict[str, Any]) -> dict[str, Any]:
+def check_answers(template: str, data: dict[str, Any], *also: str) -> dict[str, Any]:
     """Answers given on the command line, typed as the questions say; AiEngError naming the
-    question when a name is unknown or a value does not fit."""
+    question when a name is unknown or a value does not fit. `also`: more templates whose
+    questions the answers may be for (`new --with`)."""
     import difflib
 
-    questions = _questions(template)
+    questions = {k: v for t in (*also, template) for k, v in _questions(t).items()}
     typed: dict[str, Any] = {}
     for name, value in data.items():
         if name not in questions:
             close = difflib.get_close_matches(name, questions, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise AiEngError(f"'{name}' is not a question of {template}{hint}")
+            where = " or ".join((template, *also))
+            raise AiEngError(f"'{name}' is not a question of {where}{hint}")
         spec = questions[name]
         kind = spec.get("type", "str" if "choices" in spec else "yaml")
         text = str(value).strip().lower()
@@ -258,8 +260,12 @@ def generate(
     git: bool = True,
     vcs_ref: str | None = None,
     note: Callable[[str], None] | None = None,
+    with_: str | None = None,
 ) -> Path:
     """Render `template` (archetype or template name) into `dest` and return it.
+
+    With `with_` (a template name), that template is added as a part in its folder
+    (`compose_dir`), as `ai-eng add` would, before the one initial commit.
 
     With `dest` None the folder is the `project_slug` answer, under the current folder.
     The project is rendered into a hidden staging folder (inside `dest` when it exists,
@@ -268,8 +274,6 @@ def generate(
     overwritten (each is reported through `note`); a file where the template has a
     folder, or the reverse, is refused before anything is written.
     """
-    from copier import run_copy
-
     note = note or (lambda message: None)
     tpl: Template = find_template(template)
     if dest is not None:
@@ -277,10 +281,20 @@ def generate(
         if problem := dest_problem(dest, force):
             raise AiEngError(problem)
     answers = {**(data or {}), "template": tpl.name}
+    part: Template | None = None
+    if with_ is not None:
+        part = composition(tpl.name, with_)
+        own = _questions(tpl.name)
+        answers = {k: v for k, v in answers.items() if k in own}
+        answers[link_answer(part)] = part.compose_dir
     if not interactive:  # nobody to confirm a suggested default: it becomes the answer
         answers, user_defaults = {**(user_defaults or {}), **answers}, None
     if not interactive and not defaults and (missing := missing_answers(tpl.name, answers)):
         raise MissingAnswers(missing)
+    if part is not None and not interactive and not defaults:
+        missing = missing_answers(part.name, part_answers(answers, tpl, part, data or {}))
+        if missing:
+            raise MissingAnswers(missing)
     if not _git_available():
         raise AiEngError(
             "git is not installed (ai-eng reads the template history with it); install git"
@@ -303,22 +317,22 @@ def generate(
     project = tmp / "project"
     placed = False
     try:
-        try:
-            run_copy(
+        _render(
+            src,
+            project,
+            answers,
+            user_defaults=user_defaults,
+            vcs_ref=vcs_ref or "HEAD",
+            defaults=defaults,
+        )
+        if part is not None:
+            _render(
                 src,
-                project,
-                data=answers,
-                user_defaults=user_defaults,
-                defaults=defaults,
+                project / part.compose_dir,
+                part_answers(read_answers(project), tpl, part, data or {}),
                 vcs_ref=vcs_ref or "HEAD",
-                unsafe=True,
-                quiet=True,
-                overwrite=True,
+                defaults=defaults,
             )
-        except Exception as e:  # Copier's own errors carry a readable message
-            if isinstance(e, KeyboardInterrupt):
-                raise
-            raise AiEngError(_one_line(e)) from e
         if dest is None:
             slug = read_answers(project).get("project_slug") or tpl.name
             dest = stage_in / str(slug)
@@ -348,6 +362,35 @@ def generate(
     return dest
 
 
+def _render(
+    src: str,
+    dest: Path,
+    answers: dict[str, Any],
+    *,
+    vcs_ref: str,
+    defaults: bool,
+    user_defaults: dict[str, Any] | None = None,
+) -> None:
+    from copier import run_copy
+
+    try:
+        run_copy(
+            src,
+            dest,
+            data=answers,
+            user_defaults=user_defaults,
+            defaults=defaults,
+            vcs_ref=vcs_ref,
+            unsafe=True,
+            quiet=True,
+            overwrite=True,
+        )
+    except Exception as e:  # Copier's own errors carry a readable message
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        raise AiEngError(_one_line(e)) from e
+
+
 def _remove_empty(folders: list[Path]) -> None:
     for folder in folders:  # deepest first
         try:
@@ -375,6 +418,170 @@ def dirty_template_checkout() -> bool:
     return bool(out.stdout.strip())
 
 
+# --------------------------------------------------------------------------- add
+
+#: Answers an added part takes from the project's own answers (never asked again).
+SHARED_ANSWERS = ("project_name", "project_slug", "package_name", "description", "llm_provider")
+
+
+def link_answer(part: Template) -> str:
+    """The hidden answer through which the other part learns where `part` is (`rag_dir`)."""
+    return f"{part.compose_dir}_dir"
+
+
+def composition(primary: str, added: str) -> Template:
+    """The template `added` (name or archetype) as a part of a `primary` project."""
+    try:
+        tpl, part = find_template(primary), find_template(added)
+    except LookupError as e:
+        raise AiEngError(str(e)) from None
+    composable = [t.name for t in list_templates() if t.compose_dir]
+    if part.name == tpl.name:
+        raise AiEngError(f"this project already holds {part.name}")
+    if (
+        not (tpl.compose_dir and part.compose_dir)
+        or link_answer(part) not in _questions(tpl.name)
+        or link_answer(tpl) not in _questions(part.name)
+    ):
+        raise AiEngError(
+            f"{part.name} cannot be added to a {tpl.name} project "
+            f"(ai-eng composes {' and '.join(composable)}; create it on its own with ai-eng new)"
+        )
+    return part
+
+
+def part_answers(
+    primary: dict[str, Any], tpl: Template, part: Template, given: dict[str, Any]
+) -> dict[str, Any]:
+    """The answers of the part `part` added to a `tpl` project whose answers are `primary`."""
+    own = _questions(part.name)
+    answers = {k: primary[k] for k in SHARED_ANSWERS if k in primary and k in own}
+    answers.update({k: v for k, v in given.items() if k in own})
+    return {**answers, "template": part.name, link_answer(tpl): ".."}
+
+
+def project_parts(project: Path) -> list[Path]:
+    """The project's own folder, then each part added to it (a folder holding an answers
+    file whose template source is ai-eng's)."""
+    import yaml
+
+    found = [project]
+    for answers_file in sorted(project.glob(f"*/{ANSWERS_FILE}")):
+        try:
+            answers = yaml.safe_load(answers_file.read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(answers, dict) and answers.get("_src_path") == BUNDLE_SRC:
+            found.append(answers_file.parent)
+    return found
+
+
+def _require_clean_git(path: Path, doing: str) -> None:
+    if not _git_available():
+        raise AiEngError(f"git is not installed; ai-eng {doing} needs it (install git and retry)")
+    if _git_out(path, "rev-parse", "--show-toplevel").returncode != 0:
+        raise AiEngError(
+            f"{path} is not a git repository; run `git init && git add -A && git commit` first"
+        )
+    if _git_out(path, "status", "--porcelain").stdout.strip():
+        raise AiEngError(f"{path} has uncommitted changes; commit or stash them, then {doing}")
+
+
+@dataclass
+class AddResult:
+    path: Path  # the new part's folder
+    template: str
+    version: str
+    conflicts: list[str] = field(default_factory=list)  # in the project's own files
+    modified: list[str] = field(default_factory=list)
+
+
+def add(
+    template: str,
+    project: str | Path = ".",
+    *,
+    data: dict[str, Any] | None = None,
+    defaults: bool = False,
+    interactive: bool = False,
+) -> AddResult:
+    """Add `template` to a generated project as a part in its own folder (`compose_dir`).
+
+    The part is rendered at the project's template version with the answers it shares with
+    the project; then the project's own part is updated (a normal Copier update at the same
+    version) with the hidden answer that tells it where the new part is. On any failure the
+    project is left as it was. Nothing is committed.
+    """
+    project = Path(project).expanduser().absolute()
+    if not project.is_dir():
+        raise AiEngError(f"{project} is not a folder")
+    answers = read_answers(project)
+    if answers.get("_src_path") != BUNDLE_SRC or not answers.get("template"):
+        raise AiEngError(
+            f"{project} was not generated by ai-eng (its {ANSWERS_FILE} names another template)"
+        )
+    tpl = find_template(str(answers["template"]))
+    part = composition(tpl.name, template)
+    for held in project_parts(project)[1:]:
+        if read_answers(held).get("template") == part.name:
+            raise AiEngError(f"this project already holds {part.name} (in {held.name}/)")
+    folder = project / part.compose_dir
+    if os.path.lexists(folder):
+        raise AiEngError(f"{folder} already exists; move it away, then add {part.name}")
+    _require_clean_git(project, "add")
+    given = check_answers(part.name, data or {})
+    new_answers = part_answers(answers, tpl, part, given)
+    if not interactive and not defaults and (missing := missing_answers(part.name, new_answers)):
+        raise MissingAnswers(missing)
+
+    src = ensure_bundle()
+    ref = str(answers.get("_commit") or "HEAD")
+    with _History(src) as history:
+        if not history.knows(ref):
+            raise AiEngError(
+                f"this project is at template version {display_version(ref)}, which this ai-eng "
+                "does not know; upgrade ai-eng (pip install -U ai-eng) and retry"
+            )
+        if not history.has_question(ref, tpl.name, link_answer(part)):
+            raise AiEngError(
+                f"this project's template version {display_version(ref)} predates ai-eng add; "
+                "run `ai-eng update`, commit, then add"
+            )
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".ai-eng-add-", dir=project.parent))
+    except OSError:
+        stage = Path(tempfile.mkdtemp(prefix="ai-eng-add-"))
+    updated = False
+    try:
+        _render(src, stage / part.compose_dir, new_answers, vcs_ref=ref, defaults=defaults)
+        updated = True
+        _run_update(
+            project, ref, "inline", interactive=False, data={link_answer(part): part.compose_dir}
+        )
+        shutil.move(stage / part.compose_dir, folder)
+    except BaseException:
+        if updated:  # the tree was clean: this is exactly what it was
+            _git_out(project, "reset", "--hard", "--quiet")
+            _git_out(project, "clean", "-fdq")
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    conflicts, _, _, modified = _status(project)
+    root = _git_prefix(project)
+    inside = f"{root}{part.compose_dir}/"
+    return AddResult(
+        folder,
+        part.name,
+        display_version(str(read_answers(folder).get("_commit", ref))),
+        conflicts,
+        [m for m in modified if m != f"{root}{ANSWERS_FILE}" and not m.startswith(inside)],
+    )
+
+
+def _git_prefix(path: Path) -> str:
+    """`path` relative to its repository's top, as git prints paths (`''` or `sub/`)."""
+    return _git_out(path, "rev-parse", "--show-prefix").stdout.strip()
+
+
 # ------------------------------------------------------------------------ update
 
 
@@ -391,6 +598,7 @@ class UpdateResult:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     modified: list[str] = field(default_factory=list)
+    template: str = ""
 
     @property
     def changed(self) -> bool:
@@ -441,6 +649,13 @@ class _History:
         out = _git_out(self.repo, "describe", "--tags", "--always", ref)
         return out.stdout.strip() if out.returncode == 0 else ref
 
+    def has_question(self, ref: str, template: str, name: str) -> bool:
+        """Whether `template` asks `name` at version `ref`."""
+        if not self.ok:
+            return True
+        shown = _git_out(self.repo, "show", f"{ref}:templates/{template}/questions.yml")
+        return shown.returncode == 0 and f"\n{name}:" in f"\n{shown.stdout}"
+
     def changes(self, old: str, new: str, template: str) -> list[str]:
         """Subjects of the commits between two versions that touch `template` (newest first)."""
         if not (self.ok and self.knows(old) and self.knows(new)):
@@ -485,63 +700,127 @@ def update(
     pretend: bool = False,
     conflict: str = "inline",
     interactive: bool = False,
-) -> UpdateResult:
-    """Bring a generated project to the template version of this ai-eng, keeping edits.
+) -> list[UpdateResult]:
+    """Bring a generated project to the template version of this ai-eng, keeping edits: its
+    own part first, then each part added to it (`project_parts`); one result per part.
 
-    With `pretend`, the update runs on a throwaway clone of the project: the result lists
+    With `pretend`, the update runs on a throwaway clone of the project: the results list
     what would change, and the project itself is not touched.
     """
     path = Path(path).expanduser().absolute()
     if not path.is_dir():
         raise AiEngError(f"{path} is not a folder")
-    answers = read_answers(path)
-    if not _git_available():
-        raise AiEngError("git is not installed; ai-eng update needs it (install git and retry)")
-    if _git_out(path, "rev-parse", "--show-toplevel").returncode != 0:
-        raise AiEngError(
-            f"{path} is not a git repository; run `git init && git add -A && git commit` first"
-        )
-    if _git_out(path, "status", "--porcelain").stdout.strip():
-        raise AiEngError(f"{path} has uncommitted changes; commit or stash them, then update")
+    read_answers(path)
+    _require_clean_git(path, "update")
     if conflict not in ("inline", "rej"):
         raise AiEngError(f"--conflict must be 'inline' or 'rej', not '{conflict}'")
 
-    src = answers.get("_src_path", "")
-    if src == BUNDLE_SRC:
+    parts = project_parts(path)
+    olds = [read_answers(part) for part in parts]
+    if any(a.get("_src_path") == BUNDLE_SRC for a in olds):
         ensure_bundle()
-    old = str(answers.get("_commit", "?"))
-    template = str(answers.get("template", ""))
-    with _History(src if src == BUNDLE_SRC else BUNDLE_SRC) as history:
-        if src == BUNDLE_SRC and old != "?" and not history.knows(old):
-            raise AiEngError(
-                f"this project is at template version {display_version(old)}, which this ai-eng "
-                "does not know; upgrade ai-eng (pip install -U ai-eng) and retry"
-            )
+    with _History(BUNDLE_SRC) as history:
+        for answers in olds:
+            old = str(answers.get("_commit", "?"))
+            if answers.get("_src_path") == BUNDLE_SRC and old != "?" and not history.knows(old):
+                raise AiEngError(
+                    f"this project is at template version {display_version(old)}, which this "
+                    "ai-eng does not know; upgrade ai-eng (pip install -U ai-eng) and retry"
+                )
         if pretend:
             with tempfile.TemporaryDirectory(prefix="ai-eng-pretend-") as tmp:
                 clone = Path(tmp) / path.name
                 top = Path(_git_out(path, "rev-parse", "--show-toplevel").stdout.strip())
                 _git_out(Path(tmp), "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
                 clone = clone / path.relative_to(top)
-                _run_update(clone, vcs_ref, conflict, interactive)
-                new = str(read_answers(clone).get("_commit", "?"))
-                status = _status(clone)
+                news, status = _update_parts(clone, parts, path, vcs_ref, conflict, interactive)
         else:
-            _run_update(path, vcs_ref, conflict, interactive)
-            new = str(read_answers(path).get("_commit", "?"))
-            status = _status(path)
-        changes = history.changes(old, new, template) if src == BUNDLE_SRC else []
-    if ANSWERS_FILE in status[3]:
-        status[3].remove(ANSWERS_FILE)
-    return UpdateResult(path, display_version(old), display_version(new), changes, *status)
+            news, status = _update_parts(path, parts, path, vcs_ref, conflict, interactive)
+        results = []
+        for part, answers, new in zip(parts, olds, news, strict=True):
+            old = str(answers.get("_commit", "?"))
+            template = str(answers.get("template", ""))
+            bundled = answers.get("_src_path") == BUNDLE_SRC
+            changes = history.changes(old, new, template) if bundled else []
+            results.append(
+                UpdateResult(
+                    part, display_version(old), display_version(new), changes, template=template
+                )
+            )
+    # Each changed file goes to the deepest part holding it.
+    prefix = _git_prefix(path)
+    folders = [prefix + (f"{p.relative_to(path).as_posix()}/" if p != path else "") for p in parts]
+    for kind, names in zip(("conflicts", "added", "removed", "modified"), status, strict=True):
+        for name in names:
+            if kind == "modified" and any(name == f + ANSWERS_FILE for f in folders):
+                continue
+            owner = max(
+                (i for i, f in enumerate(folders) if name.startswith(f)),
+                key=lambda i: len(folders[i]),
+                default=0,
+            )
+            getattr(results[owner], kind).append(name)
+    return results
 
 
-def _run_update(path: Path, vcs_ref: str | None, conflict: str, interactive: bool) -> None:
+def _update_parts(
+    project: Path,
+    parts: list[Path],
+    real: Path,
+    vcs_ref: str | None,
+    conflict: str,
+    interactive: bool,
+) -> tuple[list[str], tuple[list[str], list[str], list[str], list[str]]]:
+    """Update each part (given as paths under `real`) of `project`, the project's own part
+    first (Copier checks that the whole tree is clean), then the added ones (it checks
+    only their folder). Return each part's new version and the status of the tree."""
+    new = []
+    aside: list[str] = []
+    top = Path(_git_out(project, "rev-parse", "--show-toplevel").stdout.strip())
+    for part in parts:
+        where = project / part.relative_to(real)
+        # Copier marks inline conflicts as unmerged in the index; the next part's update
+        # needs an index it can write as a tree. Set the marks aside, put them back after.
+        aside += _set_aside_conflicts(top)
+        _run_update(where, vcs_ref, conflict, interactive)
+        new.append(str(read_answers(where).get("_commit", "?")))
+    aside += _set_aside_conflicts(top)
+    if aside:
+        paths = [line.split("\t", 1)[1] for line in aside]
+        marks = [f"0 {'0' * 40}\t{name}" for name in paths] + aside  # drop stage 0, restore
+        subprocess.run(
+            ["git", "update-index", "--index-info"],
+            cwd=top,
+            input="\n".join(dict.fromkeys(marks)) + "\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
+    return new, _status(project)
+
+
+def _set_aside_conflicts(top: Path) -> list[str]:
+    """Reset the unmerged index entries of the repository at `top` to HEAD (the files keep
+    their conflict markers); return them as `git ls-files -u` lines (`update-index` input)."""
+    lines = _git_out(top, "ls-files", "-u").stdout.splitlines()
+    if lines:
+        _git_out(top, "reset", "--quiet", "--", *sorted({ln.split("\t", 1)[1] for ln in lines}))
+    return lines
+
+
+def _run_update(
+    path: Path,
+    vcs_ref: str | None,
+    conflict: str,
+    interactive: bool,
+    data: dict[str, Any] | None = None,
+) -> None:
     from copier import run_update
 
     try:
         run_update(
             path,
+            data=data or {},
             vcs_ref=vcs_ref or "HEAD",
             conflict=conflict,
             overwrite=True,
