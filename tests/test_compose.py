@@ -1,0 +1,312 @@
+"""`ai-eng add`, `ai-eng new --with` and `ai-eng update` of a project holding two templates:
+the chat at the root and the RAG pipeline in rag/ (or the reverse, the chat in chat/)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ai_eng.cli import app
+from conftest import git
+
+runner = CliRunner()
+TREES = Path(__file__).parent / "trees"
+
+
+def _new(dest: Path, archetype: str, *more: str) -> Path:
+    result = runner.invoke(app, ["new", str(dest), "-a", archetype, "--defaults", *more])
+    assert result.exit_code == 0, result.output
+    return dest
+
+
+def _answers(path: Path) -> dict:
+    return yaml.safe_load((path / ".copier-answers.yml").read_text())
+
+
+def _files(folder: Path) -> set[str]:
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (the parent of a project: staging leftovers show up too)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and ".git" not in p.parts
+    }
+
+
+def _release(repo: Path, tag: str, change) -> None:
+    change(repo)
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", f"template {tag}")
+    git(repo, "tag", tag)
+
+
+# --- new --with: one project, two parts, one commit -----------------------------------------
+
+
+def test_new_with_renders_both_parts_exactly_in_one_commit(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = _new(tmp_path / "my-app", "ux", "--with", "rag-pipeline")
+    chat = set((TREES / "react-chat-ui.txt").read_text().split())
+    rag = {f"rag/{name}" for name in (TREES / "rag-pipeline.txt").read_text().split()}
+    # The rag part renders its own package (package_name is taken from the chat's answers).
+    rag = {name.replace("src/my_rag/", "src/my_app/") for name in rag}
+    assert _files(project) == chat | rag
+    # Every file is committed: neither part's .gitignore hides a file of the other.
+    assert set(git(project, "ls-files").splitlines()) == chat | rag
+    assert git(project, "log", "--format=%s").splitlines() == ["Initial commit from ai-eng"]
+    for name in _files(project):  # no Jinja left (GitHub Actions' ${{ }} is not Jinja)
+        text = (project / name).read_bytes().decode("utf-8", errors="replace")
+        assert re.search(r"(?<!\$)\{\{|\{%", text) is None, name
+    root, part = _answers(project), _answers(project / "rag")
+    assert (root["template"], root["rag_dir"]) == ("react-chat-ui", "rag")
+    assert (part["template"], part["chat_dir"]) == ("rag-pipeline", "..")
+    for shared in ("project_name", "project_slug", "package_name", "description", "llm_provider"):
+        assert part[shared] == root[shared], shared
+    # The composed bits: root targets delegate to the part, README explains both, CI tests both.
+    makefile = (project / "Makefile").read_text()
+    assert "\t$(MAKE) -C rag setup\n" in makefile and "\t$(MAKE) -C rag test\n" in makefile
+    assert "\t$(MAKE) -C rag ingest\n" in makefile
+    readme = (project / "README.md").read_text()
+    assert "make setup && make ingest && make dev" in readme and "rag/.env" in readme
+    assert "rag/pyproject.toml" in (project / ".github/workflows/ci.yml").read_text()
+    assert "one part of the project in `..`" in (project / "rag/README.md").read_text()
+
+
+def test_new_with_chat_in_a_rag_project(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "docs-app", "data-pipeline", "--with", "ux")
+    assert _answers(project)["chat_dir"] == "chat"
+    assert _answers(project / "chat")["rag_dir"] == ".."
+    makefile = (project / "Makefile").read_text()
+    assert "\t$(MAKE) -C chat setup\n" in makefile and "\t$(MAKE) -C chat dev\n" in makefile
+    ci = (project / ".github/workflows/ci.yml").read_text()
+    assert "actions/setup-node" in ci and "chat/frontend/package-lock.json" in ci
+    assert 'extend-exclude = ["chat"]' in (project / "pyproject.toml").read_text()
+    assert set(git(project, "ls-files").splitlines()) == _files(project)
+
+
+def test_new_with_a_template_that_does_not_compose_writes_nothing(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["new", str(tmp_path / "x"), "-a", "ux", "--with", "local-model-notebook"]
+    )
+    assert result.exit_code == 1
+    assert "local-model-notebook cannot be added to a react-chat-ui project" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- add ---------------------------------------------------------------------------------------
+
+
+def test_add_rag_to_a_chat_project_keeps_edits_and_tells_the_chat(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = _new(tmp_path / "my-app", "ux")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nMy own notes.\n")
+    git(project, "commit", "--quiet", "-am", "my notes")
+    result = runner.invoke(app, ["add", "rag-pipeline", "--project", str(project), "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert f"Added rag-pipeline 1.0.0 in {project / 'rag'}." in result.output
+    assert "Changed files" in result.output and "  Makefile\n" in result.output
+    assert _answers(project)["rag_dir"] == "rag"
+    assert _answers(project / "rag")["chat_dir"] == ".."
+    assert _answers(project / "rag")["project_name"] == "my-app"
+    assert readme.read_text().endswith("\nMy own notes.\n")  # a normal 3-way update
+    assert "## Two parts: this chat and its RAG pipeline" in readme.read_text()
+    assert "\t$(MAKE) -C rag test\n" in (project / "Makefile").read_text()
+    assert (project / "rag/Makefile").is_file() and (project / "rag/src/my_app").is_dir()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ai-eng-add-")]
+    assert git(project, "log", "--format=%s").splitlines()[0] == "my notes"  # nothing committed
+
+
+def test_add_from_inside_the_project(
+    template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _new(tmp_path / "my-rag", "data-pipeline")
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["add", "ux", "-d", "persistence=postgres", "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert _answers(project / "chat")["persistence"] == "postgres"
+    assert _answers(project)["chat_dir"] == "chat"
+
+
+@pytest.mark.parametrize(
+    ("setup", "add", "message"),
+    [
+        ("plain", "rag-pipeline", "has no .copier-answers.yml"),
+        ("chat", "local-model-notebook", "local-model-notebook cannot be added"),
+        ("chat", "ux", "already holds react-chat-ui"),
+        ("composed", "rag-pipeline", "already holds rag-pipeline (in rag/)"),
+        ("folder", "rag-pipeline", "rag already exists; move it away"),
+        ("dirty", "rag-pipeline", "has uncommitted changes; commit or stash them, then add"),
+        ("foreign", "rag-pipeline", "was not generated by ai-eng"),
+        ("chat", "nope", "unknown archetype or template 'nope'"),
+    ],
+)
+def test_add_refuses_in_one_line_and_writes_nothing(
+    template_repo: Path, tmp_path: Path, setup: str, add: str, message: str
+) -> None:
+    project = tmp_path / "p"
+    if setup == "plain":
+        project.mkdir()
+    elif setup == "composed":
+        _new(project, "ux", "--with", "rag-pipeline")
+    else:
+        _new(project, "ux")
+    if setup == "folder":
+        (project / "rag").mkdir()
+        (project / "rag" / "mine.txt").write_text("mine\n")
+    if setup == "dirty":
+        (project / "README.md").write_text("uncommitted\n")
+    if setup == "foreign":
+        answers = project / ".copier-answers.yml"
+        answers.write_text(answers.read_text().replace("~/.cache/ai-eng", "gh:someone/else"))
+        git(project, "commit", "--quiet", "-am", "another source")
+    before = _snapshot(tmp_path)
+    result = runner.invoke(app, ["add", add, "--project", str(project), "--defaults"])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert _snapshot(tmp_path) == before
+
+
+def test_add_without_answers_and_terminal_names_them(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "p", "ux")
+    result = runner.invoke(app, ["add", "rag-pipeline", "--project", str(project)])
+    assert result.exit_code == 1
+    assert "missing answers (no terminal to ask): include_docker_compose, embedding_provider" in (
+        result.output
+    )
+    assert git(project, "status", "--porcelain") == "" and not (project / "rag").exists()
+
+
+def test_a_failing_update_of_the_project_leaves_it_as_it_was(
+    template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copier fails after the part is rendered (here: the bundle's history is gone): the
+    project's own files, the new folder and the staging folder are all undone."""
+    from ai_eng import project as project_mod
+
+    project = _new(tmp_path / "p", "ux")
+    head = git(project, "rev-parse", "HEAD")
+    before = _snapshot(tmp_path)
+    real = project_mod._run_update
+
+    def update_then_fail(path, *args, **kwargs):
+        real(path, *args, **kwargs)  # the project's own files are now changed
+        raise project_mod.AiEngError("simulated failure after the update")
+
+    monkeypatch.setattr(project_mod, "_run_update", update_then_fail)
+    result = runner.invoke(app, ["add", "rag-pipeline", "--project", str(project), "--defaults"])
+    assert result.exit_code == 1
+    assert "simulated failure" in result.output
+    assert _snapshot(tmp_path) == before
+    assert git(project, "status", "--porcelain") == "" and git(project, "rev-parse", "HEAD") == head
+
+
+# --- update: every part, from an older version ---------------------------------------------
+
+
+def _v2(repo: Path) -> None:
+    for name in ("rag-pipeline", "react-chat-ui"):
+        gi = repo / "templates" / name / "project" / ".gitignore"
+        gi.write_text(gi.read_text() + f"# added to {name} in v2\n")
+        (repo / "templates" / name / "project" / "CHANGELOG.md").write_text(f"# {name} v2\n")
+
+
+def test_add_at_an_older_version_then_update_both_parts_keeps_edits(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    _release(template_repo, "v2.0.0", _v2)
+    project = _new(tmp_path / "my-app", "ux", "--vcs-ref", "v1.0.0")
+    result = runner.invoke(app, ["add", "rag-pipeline", "--project", str(project), "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert _answers(project / "rag")["_commit"] == "v1.0.0"  # the project's own version
+    for part in (project, project / "rag"):
+        readme = part / "README.md"
+        readme.write_text(readme.read_text() + f"\nNotes on {part.name}.\n")
+    git(project, "add", "-A")
+    git(project, "commit", "--quiet", "-m", "add rag, my notes")
+
+    result = runner.invoke(app, ["update", str(project), "--pretend"])
+    assert result.exit_code == 0, result.output
+    assert f"Pretend: updating {project} (react-chat-ui), template 1.0.0 \u2192 2.0.0" in (
+        result.output
+    )
+    assert f"Pretend: updating {project / 'rag'} (rag-pipeline), template 1.0.0" in result.output
+    assert git(project, "status", "--porcelain") == ""
+
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert f"Updated {project} (react-chat-ui): template 1.0.0 \u2192 2.0.0." in out
+    assert f"Updated {project / 'rag'} (rag-pipeline): template 1.0.0 \u2192 2.0.0." in out
+    # Files are listed under their part.
+    chat_block, rag_block = out.split(f"Updated {project / 'rag'}")
+    assert "New files (1):\n  CHANGELOG.md\n" in chat_block
+    assert "New files (1):\n  rag/CHANGELOG.md\n" in rag_block
+    assert "Changed files (1):\n  rag/.gitignore\n" in rag_block
+    for part, name in ((project, "react-chat-ui"), (project / "rag", "rag-pipeline")):
+        assert _answers(part)["_commit"] == "v2.0.0"
+        assert f"# added to {name} in v2" in (part / ".gitignore").read_text()
+        assert (part / "README.md").read_text().endswith(f"\nNotes on {part.name}.\n")
+    assert _answers(project)["rag_dir"] == "rag"  # the hidden answer survives the update
+    assert _answers(project / "rag")["chat_dir"] == ".."
+    assert "## Two parts" in (project / "README.md").read_text()
+
+
+def test_conflicts_in_both_parts_are_listed_per_part(template_repo: Path, tmp_path: Path) -> None:
+    """Copier marks the first part's conflicts as unmerged in the index; the second part's
+    update still runs, and both keep their marks (what `git status` and editors show)."""
+    project = _new(tmp_path / "my-app", "ux", "--with", "rag-pipeline")
+    firsts = {}
+    for part in (project, project / "rag"):
+        gi = part / ".gitignore"
+        firsts[part] = gi.read_text().splitlines()[0]
+        gi.write_text(gi.read_text().replace(firsts[part], "# mine", 1))
+    git(project, "commit", "--quiet", "-am", "my first lines")
+
+    def change(repo: Path) -> None:
+        for name, first in (
+            ("react-chat-ui", firsts[project]),
+            ("rag-pipeline", firsts[project / "rag"]),
+        ):
+            gi = repo / "templates" / name / "project" / ".gitignore"
+            gi.write_text(gi.read_text().replace(first, "# the template's", 1))
+
+    _release(template_repo, "v2.0.0", change)
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    chat_block, rag_block = result.output.split(f"Updated {project / 'rag'}")
+    assert "Conflicts (1):\n  .gitignore\n" in chat_block
+    assert "Conflicts (1):\n  rag/.gitignore\n" in rag_block
+    unmerged = set(git(project, "diff", "--name-only", "--diff-filter=U").splitlines())
+    assert unmerged == {".gitignore", "rag/.gitignore"}
+    for part in (project, project / "rag"):
+        assert "<<<<<<< before updating" in (part / ".gitignore").read_text()
+
+
+def test_update_of_a_single_part_project_is_unchanged(template_repo: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path / "p", "data-pipeline")
+    # A folder holding someone else's answers file is not a part.
+    (project / "vendor").mkdir()
+    (project / "vendor" / ".copier-answers.yml").write_text("_src_path: gh:someone/else\n")
+    git(project, "add", "-A")
+    git(project, "commit", "--quiet", "-m", "vendor")
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{project} is up to date with template 1.0.0; nothing to change.\n"
+    assert os.listdir(project / "vendor") == [".copier-answers.yml"]
