@@ -1,6 +1,6 @@
 """The variant matrix: each template's defaults plus the non-default answers that change the most
 code, each generated fresh and proven by its own `make setup && make test` (real models,
-Postgres, browser; offline; minutes). Every project gets a filled-in `.env` with non-default
+Postgres, browser; offline; minutes), and the chat composed with the RAG pipeline. Every project gets a filled-in `.env` with non-default
 values first: a user's `.env` must not change what the project's own tests see.
 
 Each project's setup and test time is printed as it finishes. The pip and npm caches in the
@@ -132,3 +132,20 @@ def test_generated_project_passes_its_own_tests(variant, workdir: Path, capsys) 
     minutes = f"setup {setup / 60:.1f} min, test {test / 60:.1f} min"
     with capsys.disabled():
         print(f"\n[matrix] {variant_id(variant)}: {minutes}")
+
+
+def test_composed_project_passes_its_own_tests(workdir: Path, capsys) -> None:
+    """`ai-eng new my-app -a ux --with rag-pipeline --defaults`: the root's `make setup` and
+    `make test` cover both parts (the chat at the root, the RAG pipeline in rag/)."""
+    project = generate("react-chat-ui", workdir / "my-app", defaults=True, with_="rag-pipeline")
+    (project / ".env").write_text(USER_ENV["react-chat-ui"])
+    (project / "rag" / ".env").write_text(USER_ENV["rag-pipeline"])
+    log = workdir / "make.log"
+    setup = _make(project, "setup", log, timeout=35 * 60)
+    test = _make(project, "test", log, timeout=30 * 60)
+    assert (project / "rag" / ".venv" / "bin" / "rag").is_file()  # the part was set up too
+    with capsys.disabled():
+        print(
+            f"\n[matrix] react-chat-ui --with rag-pipeline: "
+            f"setup {setup / 60:.1f} min, test {test / 60:.1f} min"
+        )
