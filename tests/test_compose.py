@@ -97,6 +97,13 @@ def test_new_with_chat_in_a_rag_project(template_repo: Path, tmp_path: Path) -> 
     assert set(git(project, "ls-files").splitlines()) == _files(project)
 
 
+def test_the_hidden_answers_are_not_given_by_hand(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path / "x"), "-a", "ux", "-d", "rag_dir=rag"])
+    assert result.exit_code == 1
+    assert "'rag_dir' is set by `ai-eng add` and `ai-eng new --with`, not by hand" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_new_with_a_template_that_does_not_compose_writes_nothing(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["new", str(tmp_path / "x"), "-a", "ux", "--with", "local-model-notebook"]

@@ -1,7 +1,8 @@
 """The variant matrix: each template's defaults plus the non-default answers that change the most
 code, each generated fresh and proven by its own `make setup && make test` (real models,
-Postgres, browser; offline; minutes), and the chat composed with the RAG pipeline. Every project gets a filled-in `.env` with non-default
-values first: a user's `.env` must not change what the project's own tests see.
+Postgres, browser; offline; minutes), and the chat composed with the RAG pipeline. Every
+project gets a filled-in `.env` with non-default values first: a user's `.env` must not change
+what the project's own tests see.
 
 Each project's setup and test time is printed as it finishes. The pip and npm caches in the
 real HOME are shared between variants, as they would be on a user's machine.

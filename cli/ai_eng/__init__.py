@@ -1,6 +1,6 @@
 """ai-eng: generate and update starter repos for AI engineers (a thin layer over Copier).
 
-Public API: `generate`, `update`, `list_templates`, `find_template`.
+Public API: `generate`, `add`, `update`, `list_templates`, `find_template`.
 Imported lazily so that `ai-eng --help` stays fast.
 """
 
@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
-__all__ = ["__version__", "find_template", "generate", "list_templates", "update"]
+__all__ = ["__version__", "add", "find_template", "generate", "list_templates", "update"]
 
 if TYPE_CHECKING:
     from ai_eng.catalog import find_template, list_templates
-    from ai_eng.project import generate, update
+    from ai_eng.project import add, generate, update
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("generate", "update"):
+    if name in ("generate", "add", "update"):
         from ai_eng import project
 
         return getattr(project, name)

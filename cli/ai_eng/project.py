@@ -100,8 +100,13 @@ def check_answers(template: str, data: dict[str, Any], *also: str) -> dict[str, 
     import difflib
 
     questions = {k: v for t in (*also, template) for k, v in _questions(t).items()}
+    links = {f"{t.compose_dir}_dir" for t in list_templates() if t.compose_dir}
     typed: dict[str, Any] = {}
     for name, value in data.items():
+        if name in links:
+            raise AiEngError(
+                f"'{name}' is set by `ai-eng add` and `ai-eng new --with`, not by hand"
+            )
         if name not in questions:
             close = difflib.get_close_matches(name, questions, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
