@@ -529,6 +529,8 @@ def add(
     for held in project_parts(project)[1:]:
         if read_answers(held).get("template") == part.name:
             raise AiEngError(f"this project already holds {part.name} (in {held.name}/)")
+    if where := answers.get(link_answer(part)):  # e.g. the RAG part of a chat project
+        raise AiEngError(f"this project already holds {part.name} (in {where}/)")
     folder = project / part.compose_dir
     if os.path.lexists(folder):
         raise AiEngError(f"{folder} already exists; move it away, then add {part.name}")
