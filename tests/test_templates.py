@@ -55,6 +55,14 @@ CHOICES: dict[
             {"pyproject.toml": ([], ["fastapi", "uvicorn"]), "Makefile": ([], ["rag serve"])},
         ),
         ({"include_docker_compose": False}, set(), {"docker-compose.yml"}, {}),
+        # Set by `ai-eng add` / `new --with` (tests/test_compose.py renders the two parts).
+        (
+            {"chat_dir": "chat"},
+            set(),
+            set(),
+            {"Makefile": (["\t$(MAKE) -C chat test\n"], []), "README.md": (["## Two parts"], [])},
+        ),
+        ({"chat_dir": ".."}, set(), set(), {"README.md": (["one part of the project in"], [])}),
     ],
     "react-chat-ui": [
         (
@@ -99,6 +107,13 @@ CHOICES: dict[
             {"Makefile": (["npm --prefix frontend run lint"], ["test:e2e"])},
         ),
         ({"include_docker_compose": True}, {"Dockerfile", "docker-compose.yml"}, set(), {}),
+        (
+            {"rag_dir": "rag"},
+            set(),
+            set(),
+            {"Makefile": (["\t$(MAKE) -C rag test\n"], []), "README.md": (["## Two parts"], [])},
+        ),
+        ({"rag_dir": ".."}, set(), set(), {"README.md": (["one part of the project in"], [])}),
     ],
     "local-model-notebook": [
         ({"backends": ["transformers"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),
