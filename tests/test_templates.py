@@ -99,6 +99,25 @@ CHOICES: dict[
             {"Makefile": (["npm --prefix frontend run lint"], ["test:e2e"])},
         ),
         ({"include_docker_compose": True}, {"Dockerfile", "docker-compose.yml"}, set(), {}),
+        (
+            {"rag_dir": "rag"},  # hidden: set by `ai-eng add rag-pipeline` (chat with your documents)
+            {
+                "backend/app/core/docs.py",
+                "backend/tests/docs_llm.py",
+                "backend/tests/test_docs.py",
+                "frontend/playwright.docs.config.ts",
+                "frontend/e2e-docs/docs.spec.ts",
+                "frontend/e2e-docs/empty.spec.ts",
+            },
+            set(),
+            {
+                "Makefile": (['install -q -e "rag"', "$(MAKE) -C rag ingest", "playwright.docs.config.ts"], []),
+                "backend/app/main.py": (["Docs.open"], []),
+                "backend/app/api/routes/chat.py": (["docs.find", "source_parts", "citation_part"], []),
+                "backend/app/core/docs.py": (["from my_chat import answer, db, search"], []),
+                "frontend/playwright.docs.config.ts": (["rag ingest rag/docs/hnsw.md"], []),
+            },
+        ),
     ],
     "local-model-notebook": [
         ({"backends": ["transformers"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),
