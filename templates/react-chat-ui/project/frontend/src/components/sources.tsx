@@ -149,8 +149,8 @@ export function SourcesPanel({ sources, citations, open, onOpen }: PanelProps) {
             >
               <span className="source-n">{source.n}</span>
               <span className="source-label">
-                {source.title}
-                {source.heading && <span className="muted"> · {source.heading}</span>}
+                {source.heading || source.title}
+                <span className="muted"> · {source.file.split('/').pop()}</span>
               </span>
             </button>
           </li>
