@@ -23,6 +23,16 @@ SHARED = REPO / "templates" / "_shared"
 TREES = Path(__file__).parent / "trees"
 RUFF = Path(sys.executable).with_name("ruff")
 
+# Files react-chat-ui renders when it answers from a RAG part (rag_dir set).
+DOCS_FILES = {
+    "backend/app/core/docs.py",
+    "backend/tests/docs_llm.py",
+    "backend/tests/test_docs.py",
+    "frontend/playwright.docs.config.ts",
+    "frontend/e2e-docs/docs.spec.ts",
+    "frontend/e2e-docs/empty.spec.ts",
+}
+
 # Every single non-default answer of each template: (answers, files added, files removed,
 # {file: (text it must contain, text it must not contain)}).
 CHOICES: dict[
@@ -108,12 +118,23 @@ CHOICES: dict[
         ),
         ({"include_docker_compose": True}, {"Dockerfile", "docker-compose.yml"}, set(), {}),
         (
-            {"rag_dir": "rag"},
+            {"rag_dir": "rag"},  # hidden: set by `ai-eng add rag-pipeline` (chat with your documents)
+            DOCS_FILES,
             set(),
-            set(),
-            {"Makefile": (["\t$(MAKE) -C rag test\n"], []), "README.md": (["## Two parts"], [])},
+            {
+                "Makefile": (
+                    ["	$(MAKE) -C rag test
+", 'install -q -e "rag"', "$(MAKE) -C rag ingest", "playwright.docs.config.ts"],
+                    [],
+                ),
+                "README.md": (["## Two parts"], []),
+                "backend/app/main.py": (["Docs.open"], []),
+                "backend/app/api/routes/chat.py": (["docs.find", "source_parts", "citation_part"], []),
+                "backend/app/core/docs.py": (["from my_chat import answer, db, search"], []),
+                "frontend/playwright.docs.config.ts": (["rag ingest rag/docs/hnsw.md"], []),
+            },
         ),
-        ({"rag_dir": ".."}, set(), set(), {"README.md": (["one part of the project in"], [])}),
+        ({"rag_dir": ".."}, DOCS_FILES, set(), {"README.md": (["one part of the project in"], [])}),
     ],
     "local-model-notebook": [
         ({"backends": ["transformers"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),

@@ -206,6 +206,7 @@ export function App() {
             initialMessages={active.state === 'ready' ? active.messages : []}
             model={model}
             maxChars={models?.max_message_chars}
+            docs={models?.docs}
             onSend={onSend}
             onSettled={refresh}
           />

@@ -3,7 +3,13 @@ import { DefaultChatTransport } from 'ai';
 import { useEffect, useRef, useState } from 'react';
 import { useAutoScroll } from '../hooks/use-auto-scroll';
 import { CHAT_API, errorText } from '../lib/api';
-import { type ChatMessage, type FinishReason, hasContent, interruption } from '../lib/types';
+import {
+  type ChatMessage,
+  type DocsStatus,
+  type FinishReason,
+  hasContent,
+  interruption,
+} from '../lib/types';
 import { Composer } from './composer';
 import { Message } from './message';
 
@@ -23,6 +29,8 @@ type Props = {
   initialMessages: ChatMessage[];
   model: string | undefined;
   maxChars?: number;
+  /** Set when the chat answers from documents: the empty state says what is ingested. */
+  docs?: DocsStatus;
   /** Called when the server accepted a message (the conversation now exists on the server). */
   onSend?: () => void;
   /**
@@ -39,7 +47,7 @@ const markEnded = (messages: ChatMessage[], reason: FinishReason) => {
 };
 
 /** The only component that owns `useChat`; everything below it gets plain props. */
-export function Chat({ id, initialMessages, model, maxChars, onSend, onSettled }: Props) {
+export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSettled }: Props) {
   const modelRef = useRef(model);
   modelRef.current = model;
   const settledRef = useRef(onSettled);
@@ -155,6 +163,7 @@ export function Chat({ id, initialMessages, model, maxChars, onSend, onSettled }
             <p className="muted">
               Replies stream in as they are written. Press Escape to stop one.
             </p>
+            {docs && <DocsNotice docs={docs} />}
             <ul className="suggestions" aria-label="Suggestions">
               {SUGGESTIONS.map((text) => (
                 <li key={text}>
@@ -225,5 +234,27 @@ export function Chat({ id, initialMessages, model, maxChars, onSend, onSettled }
         onStop={() => void stopReply()}
       />
     </section>
+  );
+}
+
+/** What the chat answers from: the ingested documents, or how to ingest them. */
+function DocsNotice({ docs }: { docs: DocsStatus }) {
+  if (docs.error) {
+    return (
+      <p className="docs-notice error-banner" role="alert" data-testid="docs-error">
+        {docs.error}
+      </p>
+    );
+  }
+  return docs.chunks === 0 ? (
+    <p className="docs-notice" data-testid="docs-empty">
+      No documents are ingested yet. Run <code>make ingest</code> (it reads the RAG part&apos;s{' '}
+      <code>docs/</code> folder), then reload: replies will cite the passages they use.
+    </p>
+  ) : (
+    <p className="docs-notice" data-testid="docs-ready">
+      Answers come from your {docs.documents} documents ({docs.chunks} passages), with sources you
+      can open.
+    </p>
   );
 }

@@ -1,9 +1,10 @@
-import { memo, useId } from 'react';
-import ReactMarkdown, { type Components } from 'react-markdown';
+import { type ComponentProps, memo, useId, useMemo } from 'react';
+import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
 import remarkGfm from 'remark-gfm';
 import { urlTransform } from '../lib/safe-urls';
 import { CodeBlock } from './code-block';
+import { CitationChip } from './sources';
 
 type MdastNode = { type: string; value?: string; children?: MdastNode[] };
 
@@ -26,19 +27,21 @@ function remarkHtmlAsText() {
 // them again, and in-page links (`#…`) stay in this tab.
 const schema = { ...defaultSchema, clobberPrefix: '' };
 
+const Link = ({ node: _node, href, children, ...props }: ComponentProps<'a'> & ExtraProps) =>
+  href?.startsWith('#') ? (
+    <a {...props} href={href}>
+      {children}
+    </a>
+  ) : href ? (
+    <a {...props} href={href} target="_blank" rel="noopener noreferrer nofollow">
+      {children}
+    </a>
+  ) : (
+    <span className="blocked-link">{children}</span>
+  );
+
 const components: Components = {
-  a: ({ node: _node, href, children, ...props }) =>
-    href?.startsWith('#') ? (
-      <a {...props} href={href}>
-        {children}
-      </a>
-    ) : href ? (
-      <a {...props} href={href} target="_blank" rel="noopener noreferrer nofollow">
-        {children}
-      </a>
-    ) : (
-      <span className="blocked-link">{children}</span>
-    ),
+  a: Link,
   img: ({ node: _node, src, alt, ...props }) =>
     src ? (
       <img {...props} src={src} alt={alt ?? ''} loading="lazy" referrerPolicy="no-referrer" />
@@ -50,15 +53,37 @@ const components: Components = {
   pre: ({ node }) => <CodeBlock node={node} />,
 };
 
-const Markdown = memo(function Markdown({ text }: { text: string }) {
+const CITATION = /^#(cite|support)-(\d+)$/;
+
+type Props = {
+  text: string;
+  /** Set when the reply has sources: `[n](#cite-n)` links render as chips that open source n. */
+  onCite?: (n: number) => void;
+};
+
+const Markdown = memo(function Markdown({ text, onCite }: Props) {
   const footnotes = { clobberPrefix: `user-content-${useId().replace(/[^\w-]/g, '')}-` };
+  const withChips = useMemo<Components>(() => {
+    if (!onCite) return components;
+    return {
+      ...components,
+      a: (props) => {
+        const cite = props.href?.match(CITATION);
+        return cite ? (
+          <CitationChip n={Number(cite[2])} supported={cite[1] === 'support'} onOpen={onCite} />
+        ) : (
+          <Link {...props} />
+        );
+      },
+    };
+  }, [onCite]);
   return (
     <ReactMarkdown
       remarkPlugins={[remarkGfm, remarkHtmlAsText]}
       remarkRehypeOptions={footnotes}
       rehypePlugins={[[rehypeSanitize, schema]]}
       urlTransform={urlTransform}
-      components={components}
+      components={withChips}
     >
       {text}
     </ReactMarkdown>

@@ -1,6 +1,7 @@
 import { type KeyboardEvent, lazy, Suspense, useState } from 'react';
 import { type ChatMessage, type FinishReason, interruption, messageText } from '../lib/types';
 import { CopyButton } from './copy-button';
+import { citationsOf, SourcesPanel, sourcesOf, withCitationLinks } from './sources';
 
 // The markdown pipeline (unified, micromark, sanitizer) is loaded after first paint;
 // until it arrives a reply shows as plain text.
@@ -38,7 +39,10 @@ export function Message({
 }: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
+  const [openSource, setOpenSource] = useState<number>();
   const text = messageText(message);
+  const sources = sourcesOf(message);
+  const citations = citationsOf(message);
   const isUser = message.role === 'user';
   const ended = streaming ? undefined : interruption(message);
 
@@ -99,7 +103,14 @@ export function Message({
             <p className="user-text">{text}</p>
           ) : text ? (
             <Suspense fallback={<p className="user-text">{text}</p>}>
-              <Markdown text={text} />
+              {sources.length ? (
+                <Markdown
+                  text={withCitationLinks(text, sources, citations)}
+                  onCite={setOpenSource}
+                />
+              ) : (
+                <Markdown text={text} />
+              )}
             </Suspense>
           ) : streaming ? (
             <span className="typing" role="status" aria-label="Assistant is thinking" />
@@ -107,6 +118,14 @@ export function Message({
             <p className="muted">(empty reply)</p>
           )}
         </div>
+      )}
+      {sources.length > 0 && (
+        <SourcesPanel
+          sources={sources}
+          citations={citations}
+          open={openSource}
+          onOpen={setOpenSource}
+        />
       )}
       {ended && (
         <p className="interrupted" data-testid="interrupted" data-reason={ended}>

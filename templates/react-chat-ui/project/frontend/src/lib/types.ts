@@ -21,7 +21,11 @@ export type ModelList = {
   default: string;
   /** The longest message the server accepts from the user (MAX_MESSAGE_CHARS). */
   max_message_chars?: number;
+  /** Set when the chat answers from documents (the RAG part): how many are ingested. */
+  docs?: DocsStatus;
 };
+
+export type DocsStatus = { documents: number; chunks: number; error?: string };
 
 /**
  * How a reply ended, as the server stores it in the message's metadata:
