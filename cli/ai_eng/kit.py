@@ -153,7 +153,7 @@ class Download:
     missing: list[str]  # requirements the registry has no wheel for (for this platform)
 
 
-_SAVED = re.compile(r"^(?:Saved|File was already downloaded)\s+(\S+)", re.M)
+_SAVED = re.compile(r"^\s*(?:Saved|File was already downloaded)\s+(\S+)", re.M)
 _NOT_FOUND = re.compile(r"No matching distribution found for (\S+)")
 
 
