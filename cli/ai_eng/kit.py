@@ -57,6 +57,7 @@ class Platform:
     tags: tuple[str, ...]  # pip --platform values
     system: str  # platform.system()
     machines: tuple[str, ...]  # platform.machine() values
+    markers: tuple[tuple[str, str], ...]  # PEP 508 marker values there
 
 
 PLATFORMS = {
@@ -67,11 +68,52 @@ PLATFORMS = {
             ("manylinux_2_28_x86_64", "manylinux2014_x86_64", "linux_x86_64"),
             "Linux",
             ("x86_64", "amd64"),
+            (
+                ("sys_platform", "linux"),
+                ("platform_system", "Linux"),
+                ("os_name", "posix"),
+                ("platform_machine", "x86_64"),
+            ),
         ),
-        Platform("macos-arm64", ("macosx_14_0_arm64",), "Darwin", ("arm64", "aarch64")),
-        Platform("windows-x86_64", ("win_amd64",), "Windows", ("amd64", "x86_64")),
+        Platform(
+            "macos-arm64",
+            ("macosx_14_0_arm64",),
+            "Darwin",
+            ("arm64", "aarch64"),
+            (
+                ("sys_platform", "darwin"),
+                ("platform_system", "Darwin"),
+                ("os_name", "posix"),
+                ("platform_machine", "arm64"),
+            ),
+        ),
+        Platform(
+            "windows-x86_64",
+            ("win_amd64",),
+            "Windows",
+            ("amd64", "x86_64"),
+            (
+                ("sys_platform", "win32"),
+                ("platform_system", "Windows"),
+                ("os_name", "nt"),
+                ("platform_machine", "AMD64"),
+            ),
+        ),
     )
 }
+
+# pip evaluates dependency markers (`nvidia-nccl; platform_system == "Linux"`) for the machine it
+# runs on, even with --platform (a long-standing pip limitation). For another platform, pip runs
+# with its marker environment set to the target's: the one function packaging reads it from.
+PIP_FOR_TARGET = """\
+import json, sys
+import pip._vendor.packaging.markers as markers
+target = json.loads(sys.argv.pop(1))
+here = markers.default_environment
+markers.default_environment = lambda: {**here(), **target}
+from pip._internal.cli.main import main
+sys.exit(main())
+"""
 
 
 def this_platform() -> str | None:
@@ -157,9 +199,12 @@ _SAVED = re.compile(r"^\s*(?:Saved|File was already downloaded)\s+(\S+)", re.M)
 _NOT_FOUND = re.compile(r"No matching distribution found for (\S+)")
 
 
-def _pip(args: list[str], on_line: Callable[[str], None]) -> tuple[int, str]:
+def _pip(
+    args: list[str], on_line: Callable[[str], None], markers: dict[str, str] | None = None
+) -> tuple[int, str]:
+    pip = ["-c", PIP_FOR_TARGET, json.dumps(markers)] if markers else ["-m", "pip"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pip", *args],
+        [sys.executable, *pip, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -195,7 +240,8 @@ def pip_download(
         try:
             args = ["download", "--dest", str(dest), "--find-links", str(dest)]
             args += ["--only-binary=:all:", *target, "-r", req.name]
-            code, out = _pip(args + ([] if deps else ["--no-deps"]), on_line)
+            args += [] if deps else ["--no-deps"]
+            code, out = _pip(args, on_line, _markers(plat, python))
         finally:
             os.unlink(req.name)
         files |= {Path(p).name for p in _SAVED.findall(out)}
@@ -220,6 +266,13 @@ def _target(plat: Platform, python: str) -> list[str]:
     if plat.name == this_platform() and python == this_python():
         return []
     return [f"--platform={t}" for t in plat.tags] + [f"--python-version={python}"]
+
+
+def _markers(plat: Platform, python: str) -> dict[str, str] | None:
+    """The target's marker environment for pip; None for this very machine."""
+    if plat.name == this_platform() and python == this_python():
+        return None
+    return {**dict(plat.markers), "python_version": python, "python_full_version": f"{python}.0"}
 
 
 def _torch_cpu(
