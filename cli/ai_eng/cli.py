@@ -423,6 +423,15 @@ def doctor(
         str | None,
         typer.Option("--archetype", "-a", help="Archetype or template name (see `ai-eng list`)."),
     ] = None,
+    report: Annotated[
+        bool, typer.Option("--report", help="A block to paste into the workshop chat.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Machine-readable, for instructors.")
+    ] = False,
+    kit: Annotated[
+        Path | None, typer.Option("--kit", help="Also check this offline kit has what we need.")
+    ] = None,
 ) -> None:
     """Check this machine for what a template needs; exit 1 if something required is missing.
 
@@ -430,34 +439,30 @@ def doctor(
 
       ai-eng doctor
 
-      ai-eng doctor -a ux
+      ai-eng doctor -a ux --report --kit /media/usb/kit
     """
-    from ai_eng.catalog import find_template
     from ai_eng.doctor import run_checks
+    from ai_eng.doctor_cli import show
 
     tpl = None
     if archetype:
+        from ai_eng.catalog import find_template
+
         try:
             tpl = find_template(archetype)
         except LookupError as e:
             raise _fail(str(e)) from e
-    kind = tpl.archetype if tpl else None
     try:
-        results = run_checks(tpl)
+        results = run_checks(tpl, kit=kit.expanduser().absolute() if kit else None)
     except KeyboardInterrupt:
         raise _fail("interrupted", 130) from None
-    width = max((len(r.name) for r in results), default=0)
-    missing_required = False
-    for r in results:
-        mark = "ok  " if r.ok else ("MISS" if r.required else "--  ")
-        line = f"{mark} {r.name.ljust(width)}  {r.detail}"
-        if not r.ok:
-            line += f"\n     {''.ljust(width)}  fix: {r.fix}"
-            missing_required |= r.required
-        typer.secho(line, fg=None if r.ok else ("red" if r.required else "yellow"))
-    if missing_required:
-        raise _fail(f"required items missing for {kind or 'ai-eng'}; see the fix lines above")
-    typer.echo(f"Ready{' for ' + kind if kind else ''}.")
+    if not show(results, tpl.archetype if tpl else None, report=report, as_json=as_json):
+        raise typer.Exit(1)
+
+
+from ai_eng.kit_cli import kit_app  # noqa: E402  (a sub-app: ai-eng kit build/install/env)
+
+app.add_typer(kit_app, name="kit")
 
 
 def main() -> None:

