@@ -118,18 +118,27 @@ CHOICES: dict[
         ),
         ({"include_docker_compose": True}, {"Dockerfile", "docker-compose.yml"}, set(), {}),
         (
-            {"rag_dir": "rag"},  # hidden: set by `ai-eng add rag-pipeline` (chat with your documents)
+            {
+                "rag_dir": "rag"
+            },  # hidden: set by `ai-eng add rag-pipeline` (chat with your documents)
             DOCS_FILES,
             set(),
             {
                 "Makefile": (
-                    ["	$(MAKE) -C rag test
-", 'install -q -e "rag"', "$(MAKE) -C rag ingest", "playwright.docs.config.ts"],
+                    [
+                        "\t$(MAKE) -C rag test\n",
+                        'install -q -e "rag"',
+                        "$(MAKE) -C rag ingest",
+                        "playwright.docs.config.ts",
+                    ],
                     [],
                 ),
                 "README.md": (["## Two parts"], []),
                 "backend/app/main.py": (["Docs.open"], []),
-                "backend/app/api/routes/chat.py": (["docs.find", "source_parts", "citation_part"], []),
+                "backend/app/api/routes/chat.py": (
+                    ["docs.find", "source_parts", "citation_part"],
+                    [],
+                ),
                 "backend/app/core/docs.py": (["from my_chat import answer, db, search"], []),
                 "frontend/playwright.docs.config.ts": (["rag ingest rag/docs/hnsw.md"], []),
             },
