@@ -65,13 +65,14 @@ def time_to_sources(client, question: str) -> float:
     started = time.perf_counter()
     with client.stream("POST", "/api/chat", json=body) as response:
         response.raise_for_status()
-        for line in response.iter_lines():
+        lines = response.iter_lines()
+        for line in lines:
             if line.startswith("data: ") and '"type":"source-document"' in line:
                 elapsed = time.perf_counter() - started
                 break
         else:
             raise SystemExit("error: the reply had no source-document part (nothing ingested?)")
-        for _ in response.iter_lines():  # let the reply finish before the next question
+        for _ in lines:  # let the reply finish before the next question
             pass
     return elapsed
 
