@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -662,6 +663,9 @@ def check_kit(kit: Path, templates: list[str] | None = None) -> list[tuple[str, 
             results.append((name, True, f"all in the kit for {where}"))
         else:
             fix = f"ai-eng kit build {kit}" + ("" if name == "ai-eng" else f" -a {name}")
+            for key, value in (entry or {}).get("answers", {}).items():
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                fix += " -d " + shlex.quote(f"{key}={text}")
             if plat and plat not in manifest["platforms"]:
                 fix += f" --platform {plat}"
             if py not in manifest["python"]:
@@ -702,7 +706,6 @@ def _pip_check(kit: Path, reqs: list[str], deps: bool = True) -> str | None:
 
 
 def _npm_check(kit: Path, template: str, lock: str) -> str | None:
-    from ai_eng.project import generate  # noqa: F401  (the lockfile ships in the template)
     from ai_eng.source import templates_dir
 
     lockfile = templates_dir() / template / "project" / lock
