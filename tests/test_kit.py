@@ -72,7 +72,7 @@ def small_kit(tmp_path: Path) -> Path:
         "python": [f"{sys.version_info.major}.{sys.version_info.minor}"],
         "templates": {
             "rag-pipeline": {
-                "answers": {},
+                "answers": {"include_serve": False},
                 "requirements": ["kit-present==1.0"],
                 "no_deps": [],
                 "npm_lockfiles": [],
@@ -150,7 +150,7 @@ def test_check_kit_names_the_missing_package_and_the_command(small_kit: Path) ->
     ok, detail = results["rag-pipeline"]
     assert not ok
     assert "the kit lacks kit-dep>=2" in detail
-    assert f"add it: ai-eng kit build {small_kit} -a rag-pipeline" in detail
+    assert f"add it: ai-eng kit build {small_kit} -a rag-pipeline -d include_serve=false" in detail
     results = {n: (ok, d) for n, ok, d in check_kit(small_kit, ["react-chat-ui"])}
     ok, detail = results["react-chat-ui"]
     assert (
