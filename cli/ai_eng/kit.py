@@ -599,15 +599,11 @@ def write_manifest(kit: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def size_table(manifest: dict[str, Any]) -> list[tuple[str, str, str, int, int, list[str]]]:
-    """(what, platform, python, wheels, bytes, missing) per set; the chat's npm cache counted
-    on each platform of its template (npm packages of every platform share one cache)."""
-    npm = manifest.get("npm_cache", {}).get("size", 0)
-    has_npm = {key.split(":")[0] for key in manifest.get("npm", {})}
-    rows = []
-    for s in manifest["sets"]:
-        size = s["size"] + (npm if s["for"] in has_npm else 0)
-        rows.append((s["for"], s["platform"], s["python"], len(s["files"]), size, s["missing"]))
-    return rows
+    """(what, platform, python, wheels, bytes of wheels, missing) per set."""
+    return [
+        (s["for"], s["platform"], s["python"], len(s["files"]), s["size"], s["missing"])
+        for s in manifest["sets"]
+    ]
 
 
 def human(size: float) -> str:
