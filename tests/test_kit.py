@@ -23,10 +23,12 @@ from typer.testing import CliRunner
 from ai_eng import __version__
 from ai_eng.cli import app
 from ai_eng.kit import (
+    PLATFORMS,
     _integrity_path,
     check_kit,
     lock_packages,
     npm_missing,
+    pip_download,
     project_needs,
 )
 from ai_eng.project import generate
@@ -135,6 +137,36 @@ def test_npm_missing_reads_the_cache_by_integrity(tmp_path: Path) -> None:
     content.write_bytes(b"tarball")
     missing = npm_missing(cache, lock)
     assert f"{name}@{version}" not in missing and len(missing) == len(packages) - 1
+
+
+def test_other_platforms_get_their_own_marker_dependencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip alone evaluates `; platform_system == "Windows"` for the machine it runs on, even
+    with --platform; the kit's Windows set must hold the Windows-only dependency, and a Linux
+    set must not."""
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    make_wheel(
+        wheels,
+        "kit-app",
+        "1.0",
+        requires=(
+            'kit-win-only; platform_system == "Windows"',
+            'kit-linux-only; sys_platform == "linux"',
+        ),
+    )
+    make_wheel(wheels, "kit-win-only", "1.0")
+    make_wheel(wheels, "kit-linux-only", "1.0")
+    win = pip_download(["kit-app==1.0"], wheels, PLATFORMS["windows-x86_64"], "3.11")
+    assert win.missing == []
+    assert sorted(win.files) == [
+        "kit_app-1.0-py3-none-any.whl",
+        "kit_win_only-1.0-py3-none-any.whl",
+    ]
+    mac = pip_download(["kit-app==1.0"], wheels, PLATFORMS["macos-arm64"], "3.12")
+    assert mac.files == ["kit_app-1.0-py3-none-any.whl"]
 
 
 # ----------------------------------------------------------------------------- checking a kit
