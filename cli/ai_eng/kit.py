@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -150,6 +151,37 @@ def _name(requirement: str) -> str:
     return re.split(r"[\s\[<>=!~;@]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
+_RULE = re.compile(r"^([^\s:=#][^:=]*?)\s*:(?![=:])(.*)$")
+
+
+def setup_recipes(makefile: str, goal: str = "setup") -> list[str]:
+    """The recipe lines `make setup` can run: those of `setup` and of every target its
+    prerequisites name, transitively (a prerequisite inside `$(if …)` counts: the kit then
+    holds what either branch installs). Optional targets (`setup-llamacpp`) stay out."""
+    rules: dict[str, tuple[str, list[str]]] = {}
+    current: list[str] = []
+    for line in makefile.splitlines():
+        if line.startswith("\t"):
+            for target in current:
+                rules[target][1].append(line)
+        elif m := _RULE.match(line):
+            current = m.group(1).split()
+            for target in current:
+                rules[target] = (m.group(2).split("##")[0], [])
+        elif line.strip() and not line.startswith("#"):
+            current = []
+    seen: list[str] = []
+    todo = [goal]
+    while todo:
+        target = todo.pop()
+        if target in seen or target not in rules:
+            continue
+        seen.append(target)
+        prereqs = rules[target][0]
+        todo += [t for t in rules if t not in seen and t in prereqs]
+    return [line for target in seen for line in rules[target][1]]
+
+
 def project_needs(project: Path) -> Needs:
     """Read what `make setup` installs from the project's Makefile and pyproject.toml files."""
     makefile = (project / "Makefile").read_text()
@@ -161,7 +193,7 @@ def project_needs(project: Path) -> Needs:
             seen.add(req)
             needs.requirements.append(req)
 
-    for line in makefile.splitlines():
+    for line in setup_recipes(makefile):
         if m := _EDITABLE.search(line):
             folder, extras = m.group(1) or ".", {e.strip() for e in (m.group(2) or "").split(",")}
             data = tomllib.loads((project / folder / "pyproject.toml").read_text())
@@ -598,15 +630,11 @@ def write_manifest(kit: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def size_table(manifest: dict[str, Any]) -> list[tuple[str, str, str, int, int, list[str]]]:
-    """(what, platform, python, wheels, bytes, missing) per set; the chat's npm cache counted
-    on each platform of its template (npm packages of every platform share one cache)."""
-    npm = manifest.get("npm_cache", {}).get("size", 0)
-    has_npm = {key.split(":")[0] for key in manifest.get("npm", {})}
-    rows = []
-    for s in manifest["sets"]:
-        size = s["size"] + (npm if s["for"] in has_npm else 0)
-        rows.append((s["for"], s["platform"], s["python"], len(s["files"]), size, s["missing"]))
-    return rows
+    """(what, platform, python, wheels, bytes of wheels, missing) per set."""
+    return [
+        (s["for"], s["platform"], s["python"], len(s["files"]), s["size"], s["missing"])
+        for s in manifest["sets"]
+    ]
 
 
 def human(size: float) -> str:
@@ -662,6 +690,9 @@ def check_kit(kit: Path, templates: list[str] | None = None) -> list[tuple[str, 
             results.append((name, True, f"all in the kit for {where}"))
         else:
             fix = f"ai-eng kit build {kit}" + ("" if name == "ai-eng" else f" -a {name}")
+            for key, value in (entry or {}).get("answers", {}).items():
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                fix += " -d " + shlex.quote(f"{key}={text}")
             if plat and plat not in manifest["platforms"]:
                 fix += f" --platform {plat}"
             if py not in manifest["python"]:
@@ -702,7 +733,6 @@ def _pip_check(kit: Path, reqs: list[str], deps: bool = True) -> str | None:
 
 
 def _npm_check(kit: Path, template: str, lock: str) -> str | None:
-    from ai_eng.project import generate  # noqa: F401  (the lockfile ships in the template)
     from ai_eng.source import templates_dir
 
     lockfile = templates_dir() / template / "project" / lock

@@ -163,12 +163,14 @@ def build(
         manifest["python"] = list(dict.fromkeys(previous["python"] + pys))
     manifest = write_manifest(kit, manifest)
     typer.secho(f"Kit in {kit}: {human(manifest['size'])} in all.", fg="green", bold=True)
-    typer.echo(f"{'for':22} {'platform':16} {'python':7} {'wheels':>6} {'size':>9}  missing")
+    typer.echo(f"{'wheels for':22} {'platform':16} {'python':7} {'files':>6} {'size':>9}  missing")
     for what, plat, py, count, size, missing in size_table(manifest):
         gaps = "; ".join(missing) or "-"
         line = f"{what:22} {plat:16} {py:7} {count:6} {human(size):>9}  {gaps}"
         typer.secho(line, fg="yellow" if missing else None)
-    typer.echo("The npm cache (one for all platforms) is counted with each template that uses it.")
+    if npm := manifest.get("npm_cache"):
+        users = ", ".join(sorted({key.split(":")[0] for key in manifest.get("npm", {})}))
+        typer.echo(f"npm cache ({users}; every platform): {human(npm['size'])}")
     typer.echo(f"On each laptop: python3 {kit / 'install.py'}   (inside a venv; see docs)")
 
 
