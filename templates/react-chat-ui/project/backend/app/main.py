@@ -3,13 +3,14 @@
 import logging
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api.main import api_router
 from app.core.config import PROJECT_ROOT, get_settings
-from app.core.db import make_engine
+from app.core.db import make_engine, write_slots
 from app.core.llm import make_client, ollama_version
 from app.core.local_llm import LocalModelServer
 from app.core.security import GuestSessionMiddleware, load_secret
@@ -33,6 +34,8 @@ async def lifespan(app: FastAPI):
                 "No Ollama answers at %s (OLLAMA_HOST); start it with `ollama serve`.", settings.ollama_url
             )
     app.state.engine = make_engine(settings)
+    # Chat history writes take turns (app/api/routes/chat.py): SQLite has one writer at a time anyway.
+    app.state.db_writes = anyio.CapacityLimiter(write_slots(app.state.engine))
     app.state.llm = make_client(settings)
     try:
         yield

@@ -7,10 +7,20 @@ start, start-step, text-start, text-delta…, text-end, finish-step, finish, [DO
 Only the new user message is limited (MAX_MESSAGE_CHARS); the history is never refused: the oldest
 turns that do not fit the model's context (LLM_CONTEXT_TOKENS) are left out of the prompt.
 
+Continue: when the last message is the assistant's (a reply that was cut off), the model goes on from
+it and the new text extends that same message (`useChat`'s `sendMessage()` with no message). The
+prompt then ends with CONTINUE_INSTRUCTION, which is never shown or stored.
+
 The token loop is the hot path (100 chats x 200 tokens/s each is 20,000 tokens/s). It parses the
 upstream's raw SSE bytes (no SDK object per token) and sends what arrived since the last send as one
-text-delta, at most every FLUSH_SECONDS: the first token goes out at once, no token waits longer than
-FLUSH_SECONDS (the UI repaints every 40 ms anyway), and a busy server does far less work per token.
+text-delta, at most every FLUSH_SECONDS: the first token goes out at once; then the loop sleeps while
+the next tokens gather in the HTTP client's buffer (app/core/llm.py: aiohttp) and takes them all in
+one read. No token waits longer than FLUSH_SECONDS (the UI repaints every 40 ms anyway), and a busy
+server wakes up once per batch, not once per token.
+
+The database stays off the first-token path: one read (who owns the conversation) before the stream,
+the history is written after the first token is sent, and writes take turns (`db_writes`, one at a
+time on SQLite) so they never hold the thread pool that reads and new requests need.
 """
 
 import asyncio
@@ -22,7 +32,7 @@ from contextlib import aclosing
 from typing import Literal
 
 import anyio
-import httpx
+import httpx2
 import openai
 from fastapi import APIRouter, HTTPException, Request, status
 from openai import AsyncOpenAI
@@ -31,7 +41,6 @@ from pydantic_ai.ui.vercel_ai import request_types as ui
 from sqlalchemy import Engine
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
-from starlette.concurrency import run_in_threadpool
 
 from app import crud
 from app.api.deps import LLMDep, SettingsDep, UserDep
@@ -57,10 +66,27 @@ class ChatRequest(ui.SubmitMessage):
     model: str | None = Field(default=None, max_length=200)
 
 
+# Sent to the model after its cut-off reply (OpenAI-compatible servers differ on continuing a final
+# assistant message; every chat model follows this).
+CONTINUE_INSTRUCTION = (
+    "Your last reply was cut off. Continue it exactly where it stopped, without repeating anything."
+)
+
+
+def continues(body: ChatRequest) -> bool:
+    """Whether this request continues the last (cut-off) assistant reply instead of answering anew."""
+    return len(body.messages) > 1 and body.messages[-1].role == "assistant"
+
+
 def check_limits(body: ChatRequest, settings: Settings) -> None:
     """The new user message is limited; earlier messages (long replies included) never are."""
+    if continues(body):
+        return
     if not body.messages or body.messages[-1].role != "user":
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "The last message must be a user message.")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "The last message must be a user message (or the assistant's reply, to continue it).",
+        )
     size = len(crud.message_text(body.messages[-1]))
     if size > settings.MAX_MESSAGE_CHARS:
         raise HTTPException(
@@ -95,6 +121,8 @@ def fit_to_context(messages: list[dict[str, str]], budget: int) -> list[dict[str
 
 def to_openai(messages: list[ui.UIMessage], settings: Settings) -> list[dict[str, str]]:
     prompt = [{"role": m.role, "content": crud.message_text(m)} for m in messages]
+    if prompt and prompt[-1]["role"] == "assistant":
+        prompt.append({"role": "user", "content": CONTINUE_INSTRUCTION})
     return fit_to_context(prompt, settings.prompt_token_budget)
 
 
@@ -123,14 +151,21 @@ def content_of(lines: list[bytes]) -> tuple[str, str | None]:
 
 
 async def reply_stream(
-    *, engine: Engine, llm: AsyncOpenAI, settings: Settings, body: ChatRequest, user_id: str
+    *,
+    engine: Engine,
+    writes: anyio.CapacityLimiter,
+    llm: AsyncOpenAI,
+    settings: Settings,
+    body: ChatRequest,
+    user_id: str,
 ) -> AsyncIterator[str]:
     """Stream one assistant reply; whatever happens (done, error, client gone) save what was said.
 
     The saved reply records how it ended in `metadata.finishReason`: stop, length (cut off by the
     token limit), stopped (the client went away: Stop, or another conversation opened) or error.
     """
-    message_id = f"msg-{uuid.uuid4().hex}"
+    continued = body.messages[-1] if continues(body) else None  # the cut-off reply it extends
+    message_id = continued.id if continued else f"msg-{uuid.uuid4().hex}"
     text_id = f"text-{uuid.uuid4().hex[:8]}"
     parts: list[str] = []
     ended = "stopped"  # until the stream says otherwise
@@ -148,7 +183,8 @@ async def reply_stream(
         ).__aenter__()
         yield sse({"type": "text-start", "id": text_id})
         finish_reason, buffer = None, b""
-        async for data in batches(response.http_response.aiter_raw()):
+        # Each read returns everything that arrived since the last one (aiohttp's buffer).
+        async for data in response.http_response.aiter_raw():
             *lines, buffer = (buffer + data).split(b"\n")
             delta, finish = content_of(lines)
             finish_reason = finish or finish_reason
@@ -156,7 +192,7 @@ async def reply_stream(
                 parts.append(delta)
                 yield sse({"type": "text-delta", "delta": delta, "id": text_id})
                 if saving is None:  # off the time-to-first-token path, while the reply streams
-                    saving = asyncio.ensure_future(run_in_threadpool(save_history, engine, body, user_id))
+                    saving = asyncio.ensure_future(db_write(writes, save_history, engine, body, user_id))
                 await asyncio.sleep(FLUSH_SECONDS)  # meanwhile the next tokens gather into one batch
         delta, finish = content_of([buffer])  # a last line without its newline
         finish_reason = finish or finish_reason
@@ -168,10 +204,11 @@ async def reply_stream(
         yield sse({"type": "text-end", "id": text_id})
         yield sse({"type": "finish-step"})
         yield sse({"type": "finish", "finishReason": reason, "messageMetadata": {"finishReason": reason}})
-    except (openai.APIError, httpx.HTTPError, ValueError) as exc:
-        if isinstance(exc, httpx.TimeoutException):
+    except (openai.APIError, httpx2.HTTPError, ValueError) as exc:
+        # httpx2: the HTTP library the openai client is built on (its errors mid-reply).
+        if isinstance(exc, httpx2.TimeoutException):
             exc = openai.APITimeoutError(request=exc.request)
-        elif isinstance(exc, httpx.HTTPError):
+        elif isinstance(exc, httpx2.HTTPError):
             exc = openai.APIConnectionError(request=exc.request)
         log.warning("upstream failed: %s", exc)
         ended = "error"
@@ -181,46 +218,21 @@ async def reply_stream(
         with anyio.CancelScope(shield=True):
             if response is not None:
                 await response.close()  # closes the upstream request: the model stops generating
-            await (saving or run_in_threadpool(save_history, engine, body, user_id))
+            await (saving or db_write(writes, save_history, engine, body, user_id))
             if parts:  # a partial reply (Stop, error) is kept too, marked as such
+                before = crud.message_text(continued) if continued else ""
                 reply = ui.UIMessage(
                     id=message_id,
                     role="assistant",
                     metadata={"finishReason": ended},
-                    parts=[ui.TextUIPart(text="".join(parts), state="done")],
+                    parts=[ui.TextUIPart(text=before + "".join(parts), state="done")],
                 )
-                await run_in_threadpool(append_reply, engine, body.id, reply)
+                await db_write(writes, append_reply, engine, body.id, reply, continued is not None)
 
 
-async def batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """Everything `chunks` brought since the caller last asked, joined into one batch.
-
-    A reader task collects the chunks (one per upstream token) while the caller sends the previous
-    batch and waits; errors from the upstream surface here.
-    """
-    pending: list[bytes] = []
-    ready = asyncio.Event()
-
-    async def read() -> None:
-        try:
-            async for chunk in chunks:
-                pending.append(chunk)
-                ready.set()
-        finally:
-            ready.set()
-
-    reader = asyncio.ensure_future(read())
-    try:
-        while not reader.done() or pending:
-            await ready.wait()
-            ready.clear()
-            if pending:
-                batch = b"".join(pending)
-                pending.clear()
-                yield batch
-        reader.result()  # the upstream's error, if it failed
-    finally:
-        reader.cancel()
+async def db_write(writes: anyio.CapacityLimiter, func, *args) -> None:
+    """Run a blocking database write in a worker thread, when it is its turn (`writes`)."""
+    await anyio.to_thread.run_sync(func, *args, limiter=writes)
 
 
 def save_history(engine: Engine, body: ChatRequest, user_id: str) -> None:
@@ -228,9 +240,11 @@ def save_history(engine: Engine, body: ChatRequest, user_id: str) -> None:
         crud.save_history(session=session, conversation_id=body.id, owner_id=user_id, messages=body.messages)
 
 
-def append_reply(engine: Engine, conversation_id: str, reply: ui.UIMessage) -> None:
+def append_reply(engine: Engine, conversation_id: str, reply: ui.UIMessage, replace_last: bool) -> None:
     with Session(engine) as session:
-        crud.append_message(session=session, conversation_id=conversation_id, message=reply)
+        crud.append_message(
+            session=session, conversation_id=conversation_id, message=reply, replace_last=replace_last
+        )
 
 
 def owned_by_someone_else(engine: Engine, conversation_id: str, user_id: str) -> bool:
@@ -245,10 +259,13 @@ async def chat(
 ) -> EventSourceResponse:
     check_limits(body, settings)
     engine = request.app.state.engine
-    if await run_in_threadpool(owned_by_someone_else, engine, body.id, user_id):
+    if await anyio.to_thread.run_sync(owned_by_someone_else, engine, body.id, user_id):
         # Same answer as for a conversation that does not exist: ids are not confirmed to others.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Conversation {body.id!r} not found.")
-    replies = reply_stream(engine=engine, llm=llm, settings=settings, body=body, user_id=user_id)
+    writes = request.app.state.db_writes
+    replies = reply_stream(
+        engine=engine, writes=writes, llm=llm, settings=settings, body=body, user_id=user_id
+    )
 
     async def events() -> AsyncIterator[str]:
         # aclosing: when the client goes away, the reply stream is closed right now (upstream request
