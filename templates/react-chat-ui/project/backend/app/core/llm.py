@@ -32,10 +32,11 @@ def make_client(settings: Settings) -> AsyncOpenAI:
     )
 
 
-def refused(exc: BaseException) -> bool:
-    """Whether the connection was refused: the aiohttp transport reports that as a connect timeout."""
+def connection_failed(exc: BaseException | None) -> bool:
+    """Whether the connection failed (refused, dropped) rather than timed out: the aiohttp transport
+    reports both as timeouts."""
     while exc is not None:
-        if isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(exc, TimeoutError):
+        if isinstance(exc, aiohttp.ClientConnectionError) and not isinstance(exc, TimeoutError):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
@@ -44,7 +45,7 @@ def refused(exc: BaseException) -> bool:
 def describe_error(exc: Exception, settings: Settings) -> str:
     """One line a user can act on, naming the server's URL."""
     url = settings.llm_base_url
-    if isinstance(exc, openai.APITimeoutError) and refused(exc):
+    if isinstance(exc, openai.APITimeoutError) and connection_failed(exc):
         exc = openai.APIConnectionError(request=exc.request)
     if isinstance(exc, openai.APITimeoutError):
         return f"The model server at {url} did not answer within {settings.LLM_TIMEOUT:g}s (LLM_TIMEOUT)."

@@ -45,7 +45,7 @@ from sse_starlette import EventSourceResponse
 from app import crud
 from app.api.deps import LLMDep, SettingsDep, UserDep
 from app.core.config import Settings
-from app.core.llm import describe_error, resolve_model
+from app.core.llm import connection_failed, describe_error, resolve_model
 
 router = APIRouter(tags=["chat"])
 log = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ async def reply_stream(
         yield sse({"type": "finish", "finishReason": reason, "messageMetadata": {"finishReason": reason}})
     except (openai.APIError, httpx2.HTTPError, ValueError) as exc:
         # httpx2: the HTTP library the openai client is built on (its errors mid-reply).
-        if isinstance(exc, httpx2.TimeoutException):
+        if isinstance(exc, httpx2.TimeoutException) and not connection_failed(exc):
             exc = openai.APITimeoutError(request=exc.request)
         elif isinstance(exc, httpx2.HTTPError):
             exc = openai.APIConnectionError(request=exc.request)
