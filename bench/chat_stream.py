@@ -153,6 +153,7 @@ def orchestrate(args: argparse.Namespace) -> None:
             "tokens": args.tokens,
             "rounds": args.rounds,
             "backend_pid": procs[-1].pid,
+            "upstream_pid": procs[0].pid,
         }
         subprocess.run([str(python), __file__, "--measure", json.dumps(config)], check=True)
     finally:
@@ -237,12 +238,18 @@ async def concurrent_round(client, cfg: dict, path: str) -> dict:
         if path == "direct"
         else (lambda: stream_backend(client, cfg))
     )
-    cpu_before = cpu_seconds(cfg["backend_pid"])
+    pids = {"backend": cfg["backend_pid"], "upstream": cfg["upstream_pid"], "client": os.getpid()}
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    start = time.perf_counter()
     results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
-    cpu = cpu_seconds(cfg["backend_pid"]) - cpu_before
+    wall = time.perf_counter() - start
+    used = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    cpu = used["backend"]
     ok = [r for r in results if not isinstance(r, BaseException) and r[2] == tokens]
     firsts = [r[0] for r in ok]
     return {
+        "wall": wall,
+        **{f"cpu_{name}": seconds for name, seconds in used.items()},
         "p50": pct(firsts, 0.5) if ok else float("nan"),
         "p95": pct(firsts, 0.95) if ok else float("nan"),
         "errors": n - len(ok),
@@ -260,7 +267,9 @@ def spread(values: list[float]) -> str:
 async def measure(cfg: dict) -> None:
     import httpx
 
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    # Idle connections are dropped after 2 s, before uvicorn closes them (5 s): reusing one the
+    # server is closing at that moment fails with a ReadError that no server change can prevent.
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400, keepalive_expiry=2)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         for _ in range(5):  # warm up both paths
             await stream_direct(client, cfg, cfg["tokens"])
@@ -307,6 +316,18 @@ async def measure(cfg: dict) -> None:
         print(f"  backend errors {errors} (target 0){'  first: ' + first if first else ''}")
         cpu = [r["cpu_us_per_token"] for r in rounds["backend"]]
         print(f"  backend CPU per streamed token (us): {spread(cpu)}")
+        # Where the machine's time goes: CPU seconds per round of each process, and the cores that
+        # kept busy (sum / wall). The client, the upstream and the backend share this machine's
+        # cores: when they are all busy, every first token waits for a core.
+        print(f"  CPU seconds per round (median; {os.cpu_count()} cores on this machine):")
+        for path in ("direct", "backend"):
+            r = rounds[path]
+            names = ("client", "upstream") + (("backend",) if path == "backend" else ())
+            median = {k: statistics.median(x[f"cpu_{k}"] for x in r) for k in names}
+            wall = statistics.median(x["wall"] for x in r)
+            detail = "  ".join(f"{k} {v:5.2f}" for k, v in median.items())
+            busy = sum(median.values()) / wall
+            print(f"    {path:7s} {detail}  | wall {wall:5.2f} s, busy {busy:4.2f} cores")
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Database operations (keyword-only, one session each call)."""
 
 from pydantic_ai.ui.vercel_ai.request_types import TextUIPart, UIMessage
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, or_, select
 
 from app.models import Conversation, Message, utcnow
 
@@ -20,8 +20,16 @@ def title_from(messages: list[UIMessage]) -> str:
     return text or "New chat"
 
 
-def list_conversations(*, session: Session, owner_id: str) -> list[Conversation]:
+def list_conversations(*, session: Session, owner_id: str, search: str = "") -> list[Conversation]:
+    """The owner's conversations, newest first; with `search`, those whose title or any message
+    contains it (case-insensitive)."""
     query = select(Conversation).where(Conversation.owner_id == owner_id)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        in_messages = select(Message.conversation_id).where(col(Message.text).ilike(pattern, escape="\\"))
+        query = query.where(
+            or_(col(Conversation.title).ilike(pattern, escape="\\"), col(Conversation.id).in_(in_messages))
+        )
     return list(session.exec(query.order_by(col(Conversation.updated_at).desc())))
 
 
@@ -55,7 +63,12 @@ def save_history(
     session.add(conversation)
     session.exec(delete(Message).where(col(Message.conversation_id) == conversation_id))
     session.add_all(
-        Message(conversation_id=conversation_id, position=i, data=m.model_dump(mode="json", by_alias=True))
+        Message(
+            conversation_id=conversation_id,
+            position=i,
+            data=m.model_dump(mode="json", by_alias=True),
+            text=message_text(m),
+        )
         for i, m in enumerate(messages)
     )
     session.commit()
@@ -63,16 +76,27 @@ def save_history(
     return conversation
 
 
-def append_message(*, session: Session, conversation_id: str, message: UIMessage) -> None:
+def append_message(
+    *, session: Session, conversation_id: str, message: UIMessage, replace_last: bool = False
+) -> None:
+    """Add `message` at the end; `replace_last`: it takes the last message's place (a continued reply)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:  # deleted while the reply was streaming
         return
     count = len(session.exec(select(Message.pk).where(Message.conversation_id == conversation_id)).all())
+    if replace_last and count:
+        count -= 1
+        session.exec(
+            delete(Message).where(
+                col(Message.conversation_id) == conversation_id, col(Message.position) == count
+            )
+        )
     session.add(
         Message(
             conversation_id=conversation_id,
             position=count,
             data=message.model_dump(mode="json", by_alias=True),
+            text=message_text(message),
         )
     )
     conversation.updated_at = utcnow()

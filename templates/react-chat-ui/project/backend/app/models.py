@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_ai.ui.vercel_ai.request_types import UIMessage
-from sqlalchemy import JSON, Column, ForeignKey, String
+from sqlalchemy import JSON, Column, ForeignKey, String, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -33,6 +33,8 @@ class Message(SQLModel, table=True):
     )
     position: int
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # The message's plain text (its text parts), for search.
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class ConversationPublic(ConversationBase):

@@ -113,3 +113,54 @@ def test_a_long_conversation_keeps_working(client: httpx.Client) -> None:
     assert events[-1] == "[DONE]" and not [e for e in events if isinstance(e, dict) and e["type"] == "error"]
     assert stream_text(events).strip()
     assert len(get(client, body["id"])["messages"]) == 122
+
+
+def test_continue_extends_the_cut_off_reply(client: httpx.Client) -> None:
+    """Continue: the history ends with the cut-off reply; the new text extends that same message."""
+    body = chat_body([user_message("Tell me a long story.")])
+    send(client, body)  # LLM_MAX_TOKENS=24: cut off by the token limit
+    question, cut_off = get(client, body["id"])["messages"]
+    assert cut_off["metadata"] == {"finishReason": "length"}
+    before = cut_off["parts"][0]["text"]
+
+    # What useChat's sendMessage() with no message sends: the same history, the reply last.
+    events = send(client, {**body, "messages": [question, cut_off], "messageId": cut_off["id"]})
+    assert events[0] == {"type": "start", "messageId": cut_off["id"]}
+    added = stream_text(events)
+    assert added and events[-1] == "[DONE]"
+
+    saved = get(client, body["id"])["messages"]
+    assert [m["role"] for m in saved] == ["user", "assistant"]  # no "Continue." message stored
+    assert saved[0] == question and saved[1]["id"] == cut_off["id"]
+    assert saved[1]["parts"] == [{"type": "text", "text": before + added, "state": "done"}]
+    assert saved[1]["metadata"] == {"finishReason": "length"}
+    listed = {c["id"]: c["title"] for c in client.get("/api/conversations").json()}
+    assert listed[body["id"]] == "Tell me a long story."
+
+
+def test_search_finds_titles_and_message_text(backend: str, client: httpx.Client) -> None:
+    """GET /api/conversations?q=: title or any message contains it; case-insensitive; literal % and _."""
+    travel = chat_body([user_message("Where should I TRAVEL in May?")])
+    weather = chat_body(
+        [
+            user_message("A question about the weather"),
+            {"id": "a-1", "role": "assistant", "parts": [{"type": "text", "text": "Ask away."}]},
+            user_message("Is 100% sunny_days likely in Lisbon?"),
+        ]
+    )
+    for body in (travel, weather):
+        send(client, body)
+
+    def found(q: str, http: httpx.Client = client) -> list[str]:
+        response = http.get("/api/conversations", params={"q": q})
+        assert response.status_code == 200
+        return [c["id"] for c in response.json()]
+
+    assert found("travel") == [travel["id"]]  # in the title, any case
+    assert found("lisbon") == [weather["id"]]  # in a later message only
+    assert found("ask AWAY") == [weather["id"]]  # in a reply
+    assert found("100%") == found("sunny_d") == [weather["id"]]
+    assert found("0% s") == [weather["id"]] and found("1_0") == [] and found("%%") == []
+    assert set(found("")) >= {travel["id"], weather["id"]}
+    with httpx.Client(base_url=backend, timeout=60) as other:  # another guest finds none of it
+        assert found("travel", other) == [] and found("lisbon", other) == []

@@ -51,7 +51,7 @@ describe('App', () => {
 
     expect(await screen.findByText('Where should I go?')).toBeInTheDocument();
     // Replies render as markdown once the lazy markdown chunk has loaded.
-    expect((await screen.findByText('Lisbon', {}, { timeout: 5_000 })).tagName).toBe('STRONG');
+    expect((await screen.findByText('Lisbon', {}, { timeout: 20_000 })).tagName).toBe('STRONG');
     expect(window.location.search).toBe('?c=c1');
     expect(within(sidebar).getByRole('button', { name: 'Trip plans' })).toHaveAttribute(
       'aria-current',

@@ -26,6 +26,10 @@ function setUrl(id: string | null, mode: 'push' | 'replace' = 'push') {
   if (url.href !== window.location.href) window.history[`${mode}State`](null, '', url);
 }
 
+/** The sidebar's search in message text: the ids of the conversations the server finds. */
+const searchMessages = async (query: string) =>
+  (await api.listConversations(query)).map((conversation) => conversation.id);
+
 export function App() {
   const [active, setActive] = useState<Active>(() => {
     const id = idFromUrl();
@@ -173,6 +177,7 @@ export function App() {
         onRename={rename}
         onDelete={remove}
         onRetry={refresh}
+        searchMessages={searchMessages}
         onClose={() => {
           setSidebarOpen(false);
           menuButton.current?.focus();

@@ -76,10 +76,19 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
+def write_slots(engine: Engine) -> int:
+    """How many writes may run at once: 1 on SQLite (one writer), else the connection pool's size."""
+    return 1 if engine.dialect.name == "sqlite" else max(1, getattr(engine.pool, "size", lambda: 5)())
+
+
 def _upgrade(engine: Engine) -> None:
     """Bring a database made by an older version of this template up to date (create_all only
     creates missing tables). Conversations from before ownership keep an empty owner: they stay in
-    the database but belong to no guest."""
+    the database but belong to no guest. Messages from before search get an empty search text."""
+    if "text" not in {column["name"] for column in inspect(engine).get_columns("message")}:
+        # Search reads this column; messages stored before it are found by their title only.
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE message ADD COLUMN text TEXT NOT NULL DEFAULT ''"))
     columns = {column["name"] for column in inspect(engine).get_columns("conversation")}
     if "owner_id" not in columns:
         with engine.begin() as connection:

@@ -1,26 +1,52 @@
 """The upstream model server: one async OpenAI-compatible client for every provider."""
 
+import aiohttp
 import httpx
+import httpx2
 import openai
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAioHttpClient
 
 from app.core.config import Settings
 
 
 def make_client(settings: Settings) -> AsyncOpenAI:
-    # Read timeout = the longest wait for the next token; no retries, so a dead server fails fast.
-    timeout = httpx.Timeout(settings.LLM_TIMEOUT, connect=min(settings.LLM_TIMEOUT, 10.0))
+    """One client (one connection pool) shared by every request.
+
+    Read timeout = the longest wait for the next token; no retries, so a dead server fails fast.
+    The aiohttp transport (openai's `aiohttp` extra) parses the upstream's HTTP in C and buffers what
+    arrives while a reply is paced (app/api/routes/chat.py): one read then takes every token that came
+    in since the last, where the default pure-Python transport wakes up once per token.
+
+    The pool: up to 1000 connections (openai's default), idle ones closed after 2 s, before the
+    model server closes them (uvicorn, under `transformers serve`, does after 5 s): a request sent
+    on a connection the server is closing at that moment would fail, and no retry is safe mid-chat.
+    """
+    timeout = openai.Timeout(settings.LLM_TIMEOUT, connect=min(settings.LLM_TIMEOUT, 10.0))
+    limits = httpx2.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=2.0)
     return AsyncOpenAI(
         base_url=settings.llm_base_url,
         api_key=settings.LLM_API_KEY or "not-needed",
         timeout=timeout,
         max_retries=0,
+        http_client=DefaultAioHttpClient(timeout=timeout, limits=limits),
     )
+
+
+def connection_failed(exc: BaseException | None) -> bool:
+    """Whether the connection failed (refused, dropped) rather than timed out: the aiohttp transport
+    reports both as timeouts."""
+    while exc is not None:
+        if isinstance(exc, aiohttp.ClientConnectionError) and not isinstance(exc, TimeoutError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def describe_error(exc: Exception, settings: Settings) -> str:
     """One line a user can act on, naming the server's URL."""
     url = settings.llm_base_url
+    if isinstance(exc, openai.APITimeoutError) and connection_failed(exc):
+        exc = openai.APIConnectionError(request=exc.request)
     if isinstance(exc, openai.APITimeoutError):
         return f"The model server at {url} did not answer within {settings.LLM_TIMEOUT:g}s (LLM_TIMEOUT)."
     if isinstance(exc, openai.APIConnectionError):

@@ -108,12 +108,25 @@ describe('Chat', () => {
       },
     ]);
     expect(screen.getByTestId('interrupted')).toHaveTextContent('Cut off');
-    server.replies.push(textReply([' time.']));
+    server.replies.push(async (writer) => {
+      writer.write({ type: 'text-start', id: 't2' });
+      writer.write({ type: 'text-delta', id: 't2', delta: ' time.' });
+      writer.write({ type: 'text-end', id: 't2' });
+      writer.write({ type: 'finish', messageMetadata: { finishReason: 'stop' } });
+    });
     await userEvent.setup().click(screen.getByRole('button', { name: 'Continue' }));
-    await waitFor(() => expect(lastAssistant()).toHaveTextContent('time.'));
-    expect(screen.getAllByTestId('message-user').at(-1)).toHaveTextContent('Continue.');
-    expect(screen.getAllByTestId('interrupted')).toHaveLength(1);
+    // Continue extends the cut-off reply: no new message, no "Continue." from the user.
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('Once upon a time.'));
+    await waitFor(() => expect(lastAssistant()).toHaveAttribute('data-state', 'done'));
+    expect(screen.getAllByTestId('message-user')).toHaveLength(1);
+    expect(screen.getAllByTestId('message-assistant')).toHaveLength(1);
+    expect(screen.queryByTestId('interrupted')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
+    // The server is asked to continue: the history ends with the cut-off reply itself.
+    const body = server.requests[0] as { trigger: string; messages: ChatMessage[] };
+    expect(body.trigger).toBe('submit-message');
+    expect(body.messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+    expect(body.messages.at(-1)).toMatchObject({ id: 'a1', parts: [{ text: 'Once upon a' }] });
   });
 
   it('says so when the server cannot be reached', async () => {

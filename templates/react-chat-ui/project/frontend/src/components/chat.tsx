@@ -21,9 +21,6 @@ export const SUGGESTIONS = [
   'Show a Python function that reverses a string',
 ];
 
-/** What Continue sends after a cut-off reply: the model sees its partial reply and goes on. */
-export const CONTINUE_PROMPT = 'Continue.';
-
 type Props = {
   id: string;
   initialMessages: ChatMessage[];
@@ -142,6 +139,16 @@ export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSet
     focusComposer();
   }
 
+  // Continue a cut-off reply: `sendMessage()` with no message asks for more of the last reply;
+  // the server has the model go on from it, and the new text extends that same message.
+  function continueReply() {
+    clearError();
+    setRefusal(undefined);
+    scrollToBottom();
+    void sendMessage();
+    focusComposer();
+  }
+
   async function stopReply() {
     await stop();
     setMessages((list) => markEnded(list, 'stopped'));
@@ -193,7 +200,7 @@ export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSet
                   canContinue={!busy && isLast && !shownError}
                   onEdit={edit}
                   onRegenerate={retry}
-                  onContinue={() => send(CONTINUE_PROMPT)}
+                  onContinue={continueReply}
                 />
               );
             })}

@@ -65,3 +65,10 @@ export const PlusIcon = (p: Props) => (
     <path d="M12 5v14M5 12h14" />
   </Svg>
 );
+
+export const SearchIcon = (p: Props) => (
+  <Svg {...p}>
+    <circle cx="11" cy="11" r="7" />
+    <path d="m20 20-3.5-3.5" />
+  </Svg>
+);

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { ConversationSummary } from '../lib/types';
@@ -32,6 +32,38 @@ function setup(props: Partial<Parameters<typeof Sidebar>[0]> = {}) {
 }
 
 describe('Sidebar', () => {
+  it('search filters by title as you type; Escape clears it and keeps the drawer open', async () => {
+    const { onClose, user } = setup({ open: true });
+    const search = screen.getByRole('searchbox', { name: 'Search conversations' });
+    await user.click(search);
+    await user.keyboard('RUST');
+    const titles = () =>
+      screen.getAllByTestId('conversation-item').map((item) => item.firstChild?.textContent);
+    expect(titles()).toEqual(['Rust questions']);
+
+    await user.clear(search);
+    await user.type(search, 'nothing like it');
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'No conversations match “nothing like it”.',
+    );
+
+    await user.keyboard('{Escape}');
+    expect(search).toHaveValue('');
+    expect(titles()).toEqual(['Trip plans', 'Rust questions']);
+    expect(onClose).not.toHaveBeenCalled();
+  });
+
+  it('search also shows conversations whose messages match, as the server finds them', async () => {
+    const searchMessages = vi.fn(async (query: string) => (query === 'lisbon' ? ['c1'] : []));
+    const { user } = setup({ searchMessages });
+    await user.type(screen.getByRole('searchbox', { name: 'Search conversations' }), 'lisbon');
+    // Typing pauses, the server is asked once, and the match (not in any title) appears.
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Trip plans' })).toBeVisible());
+    expect(screen.queryByRole('button', { name: 'Rust questions' })).toBeNull();
+    expect(searchMessages).toHaveBeenCalledTimes(1);
+    expect(searchMessages).toHaveBeenCalledWith('lisbon');
+  });
+
   it('lists conversations and marks the active one', async () => {
     const { onSelect, onNew, user } = setup();
     const nav = screen.getByRole('navigation', { name: 'Conversations' });

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ConversationSummary } from '../lib/types';
-import { PencilIcon, PlusIcon, TrashIcon } from './icons';
+import { PencilIcon, PlusIcon, SearchIcon, TrashIcon } from './icons';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,11 +39,54 @@ type Props = {
   onRetry: () => void;
   /** Closes the drawer (small screens). */
   onClose: () => void;
+  /** The ids of the conversations whose messages contain `query` (the server searches them). */
+  searchMessages?: (query: string) => Promise<string[]>;
 };
+
+/** How long typing pauses before the server is asked to search message text. */
+export const SEARCH_DELAY_MS = 250;
+
+/**
+ * The search box's query, and the conversations it matches: by title at once, by message text
+ * when the server answers (`searchMessages`, after a pause in typing).
+ */
+function useSearch(
+  conversations: ConversationSummary[] | undefined,
+  searchMessages: Props['searchMessages'],
+) {
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<{ query: string; ids: Set<string> }>();
+  const wanted = query.trim();
+  useEffect(() => {
+    if (!wanted || !searchMessages) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      searchMessages(wanted).then(
+        (ids) => current && setFound({ query: wanted, ids: new Set(ids) }),
+        () => {}, // titles still match without the server
+      );
+    }, SEARCH_DELAY_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [wanted, searchMessages]);
+  const needle = wanted.toLowerCase();
+  const shown =
+    conversations && needle
+      ? conversations.filter(
+          (conversation) =>
+            conversation.title.toLowerCase().includes(needle) ||
+            (found?.query === wanted && found.ids.has(conversation.id)),
+        )
+      : conversations;
+  return { query, setQuery, searching: needle !== '', shown };
+}
 
 export function Sidebar(props: Props) {
   const { conversations, loadError, activeId, open, onSelect, onNew, onRetry, onClose } = props;
   const newChatButton = useRef<HTMLButtonElement>(null);
+  const { query, setQuery, searching, shown } = useSearch(conversations, props.searchMessages);
 
   // On small screens the sidebar is a drawer: focus moves into it, and Escape closes it.
   useEffect(() => {
@@ -70,6 +113,23 @@ export function Sidebar(props: Props) {
         <PlusIcon size={16} />
         New chat
       </button>
+      <search className="sidebar-search">
+        <SearchIcon size={15} />
+        <input
+          type="search"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key !== 'Escape' || !query) return;
+            event.preventDefault(); // clear the search only, keep the drawer open
+            setQuery('');
+          }}
+          placeholder="Search chats"
+          aria-label="Search conversations"
+          maxLength={200}
+          data-testid="conversation-search"
+        />
+      </search>
       {loadError ? (
         <div role="alert" className="sidebar-error">
           <p>{loadError}</p>
@@ -81,8 +141,12 @@ export function Sidebar(props: Props) {
         <p className="muted">Loading…</p>
       ) : conversations.length === 0 ? (
         <p className="muted">No conversations yet.</p>
+      ) : searching && shown?.length === 0 ? (
+        <p className="muted" role="status">
+          No conversations match “{query.trim()}”.
+        </p>
       ) : (
-        groupByDate(conversations).map((group) => (
+        groupByDate(shown ?? []).map((group) => (
           <section key={group.label} className="conversation-group" aria-label={group.label}>
             <h2 className="group-label">{group.label}</h2>
             <ul className="conversation-list">

@@ -54,7 +54,11 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 export const api = {
-  listConversations: () => request<ConversationSummary[]>('/api/conversations'),
+  /** Newest first; with `search`, only those whose title or messages contain it. */
+  listConversations: (search?: string) =>
+    request<ConversationSummary[]>(
+      search ? `/api/conversations?q=${encodeURIComponent(search)}` : '/api/conversations',
+    ),
   getConversation: (id: string) =>
     request<Conversation>(`/api/conversations/${encodeURIComponent(id)}`),
   renameConversation: (id: string, title: string) =>

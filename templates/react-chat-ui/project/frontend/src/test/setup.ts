@@ -1,6 +1,9 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// findBy/waitFor wait up to 5 s (default 1 s): a busy machine (CI, a shared laptop) is slow.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom has no layout, so no Element.scrollTo; browsers do.
 Element.prototype.scrollTo ??= function scrollTo(

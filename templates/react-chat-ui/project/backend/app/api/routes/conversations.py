@@ -1,4 +1,6 @@
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
 
 from app import crud
 from app.api.deps import SessionDep, UserDep
@@ -16,8 +18,11 @@ def get_or_404(session: SessionDep, conversation_id: str, user_id: str) -> Conve
 
 
 @router.get("", response_model=list[ConversationPublic])
-def list_conversations(session: SessionDep, user_id: UserDep) -> list[Conversation]:
-    return crud.list_conversations(session=session, owner_id=user_id)
+def list_conversations(
+    session: SessionDep, user_id: UserDep, q: Annotated[str, Query(max_length=200)] = ""
+) -> list[Conversation]:
+    """The caller's conversations, newest first; `q`: only those whose title or messages contain it."""
+    return crud.list_conversations(session=session, owner_id=user_id, search=q.strip())
 
 
 @router.get("/{conversation_id}", response_model=ConversationDetail, response_model_by_alias=True)
