@@ -11,7 +11,7 @@ def solve(project) -> None:
         "\n"
         "        closest = vector_search(conn, embedder.embed([question])[0], 1, source=source)\n"
         "        if not closest or closest[0].score < MIN_RELEVANCE:\n"
-        "            out.print(\"I don't know: nothing relevant in the documents.\")\n"
+        '            out.print("I don\'t know: nothing relevant in the documents.")\n'
         "            return\n"
         "        result = None\n"
         "        for piece in stream_answer(\n",

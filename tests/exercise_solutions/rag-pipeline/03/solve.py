@@ -6,9 +6,9 @@ CLI = "src/{package}/cli.py"
 def solve(project) -> None:
     project.insert_after(
         CLI,
-        r'^    as_json: Annotated\[bool, typer\.Option\("--json", help="One JSON object per hit"\)\]',
+        r'^    as_json: .*help="One JSON object per hit"',
         "    max_per_doc: Annotated[\n"
-        "        int | None, typer.Option(min=1, help=\"At most N chunks from one document\")\n"
+        '        int | None, typer.Option(min=1, help="At most N chunks from one document")\n'
         "    ] = None,",
     )
     project.replace(

@@ -45,9 +45,10 @@ def solve(project) -> None:
         "    CHAT_REQUESTS_PER_MINUTE: int = 0  # per user; 0: no limit",
     )
     main = "backend/app/api/main.py"
-    project.insert_after(main, r"^from fastapi import APIRouter$", "from fastapi import Depends")
     project.insert_after(
-        main, r"^from app\.api\.routes import ", "from app.api.rate_limit import chat_rate_limit"
+        main,
+        r"^from fastapi import APIRouter$",
+        "from fastapi import Depends\n\nfrom app.api.rate_limit import chat_rate_limit",
     )
     project.replace(
         main,
