@@ -5,6 +5,7 @@ at is the app, not the model's words: the model server is always tests/scripted_
 OpenAI-compatible server process that answers the same way every time, and starts in a second).
 """
 
+import importlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,17 +15,17 @@ import pytest
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 sys.path.insert(0, str(BACKEND))
+_tests = importlib.import_module("tests.conftest")
 
-from tests.conftest import (  # noqa: E402, F401 (fixtures)
-    backend,
-    chat_body,
-    client,
-    free_port,
-    parse_sse,
-    run_backend,
-    user_message,
-    wait_for_models,
-)
+# The backend tests' fixtures and helpers, for the checks.
+backend = _tests.backend
+client = _tests.client
+chat_body = _tests.chat_body
+free_port = _tests.free_port
+parse_sse = _tests.parse_sse
+run_backend = _tests.run_backend
+user_message = _tests.user_message
+wait_for_models = _tests.wait_for_models
 
 
 @pytest.fixture(scope="session")
