@@ -240,9 +240,9 @@ def test_quiz_accepts_names_and_the_folder_follows_the_slug_answer(tmp_path) -> 
         "One-line",
         "LLM",
         "docker-compose",
-        "workshop exercises",
         "stored",
         "Playw",
+        "workshop exercises",
     )
     steps += [(q, b"\r") for q in later]
     code, out = _pty_run(["new", "--no-git"], tmp_path, steps)
