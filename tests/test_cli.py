@@ -234,7 +234,16 @@ def test_quiz_accepts_names_and_the_folder_follows_the_slug_answer(tmp_path) -> 
     steps = [("1. ", b"ux\r"), ("2. ", b"ux\r"), ("3. ", b"2\r"), ("4. ", b"ux\r")]
     steps += [("Use this template?", b"y\r"), ("project name", b"\x15Acme Support Bot\r")]
     # Every later question: its default (Enter). Copier pre-fills text answers (Ctrl-U clears).
-    later = ("Folder and", "Python import", "One-line", "LLM", "docker-compose", "stored", "Playw")
+    later = (
+        "Folder and",
+        "Python import",
+        "One-line",
+        "LLM",
+        "docker-compose",
+        "stored",
+        "Playw",
+        "workshop exercises",
+    )
     steps += [(q, b"\r") for q in later]
     code, out = _pty_run(["new", "--no-git"], tmp_path, steps)
     assert code == 0, out

@@ -35,6 +35,11 @@ DOCS_FILES = {
 
 # Every single non-default answer of each template: (answers, files added, files removed,
 # {file: (text it must contain, text it must not contain)}).
+# include_exercises=true: the README and the Makefile say how to check an exercise.
+EXERCISES_TEXT = {
+    "README.md": (["## Exercises", "make exercise 1"], []),
+    "Makefile": (["exercise: setup ##"], []),
+}
 CHOICES: dict[
     str, list[tuple[dict, set[str], set[str], dict[str, tuple[list[str], list[str]]]]]
 ] = {
@@ -73,6 +78,21 @@ CHOICES: dict[
             {"Makefile": (["\t$(MAKE) -C chat test\n"], []), "README.md": (["## Two parts"], [])},
         ),
         ({"chat_dir": ".."}, set(), set(), {"README.md": (["one part of the project in"], [])}),
+        (
+            {"include_exercises": True},
+            {
+                "exercises/01-better-retrieval.md",
+                "exercises/02-refuse-off-topic.md",
+                "exercises/03-one-chunk-per-document.md",
+                "exercises/README.md",
+                "exercises/checks/conftest.py",
+                "exercises/checks/test_01_better_retrieval.py",
+                "exercises/checks/test_02_refuse_off_topic.py",
+                "exercises/checks/test_03_one_chunk_per_document.py",
+            },
+            set(),
+            EXERCISES_TEXT,
+        ),
     ],
     "react-chat-ui": [
         (
@@ -144,6 +164,21 @@ CHOICES: dict[
             },
         ),
         ({"rag_dir": ".."}, DOCS_FILES, set(), {"README.md": (["one part of the project in"], [])}),
+        (
+            {"include_exercises": True},
+            {
+                "exercises/01-feedback.md",
+                "exercises/02-system-prompt.md",
+                "exercises/03-rate-limit.md",
+                "exercises/README.md",
+                "exercises/checks/conftest.py",
+                "exercises/checks/test_01_feedback.py",
+                "exercises/checks/test_02_system_prompt.py",
+                "exercises/checks/test_03_rate_limit.py",
+            },
+            set(),
+            EXERCISES_TEXT,
+        ),
     ],
     "local-model-notebook": [
         ({"backends": ["transformers"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),
@@ -164,6 +199,21 @@ CHOICES: dict[
         ({"include_dspy": True}, set(), set(), {"pyproject.toml": (["dspy"], [])}),
         ({"gpu": "cuda"}, set(), set(), {"Makefile": (["download.pytorch.org/whl/cu"], [])}),
         ({"gpu": "mps"}, set(), set(), {"Makefile": ([], ["download.pytorch.org"])}),
+        (
+            {"include_exercises": True},
+            {
+                "exercises/01-prompt-beats-baseline.md",
+                "exercises/02-fair-number-metric.md",
+                "exercises/03-lora-one-word-answers.md",
+                "exercises/README.md",
+                "exercises/checks/conftest.py",
+                "exercises/checks/test_01_prompt_beats_baseline.py",
+                "exercises/checks/test_02_fair_number_metric.py",
+                "exercises/checks/test_03_lora_one_word_answers.py",
+            },
+            set(),
+            EXERCISES_TEXT,
+        ),
     ],
 }
 VARIANTS = [(t, {}) for t in TEMPLATES] + [(t, c[0]) for t in TEMPLATES for c in CHOICES[t]]
@@ -260,6 +310,39 @@ def test_make_targets_are_the_same_in_every_template(template: str, render) -> N
         if line.strip()
     }
     assert listed >= MAKE_TARGETS, f"`make help` does not list {MAKE_TARGETS - listed}"
+
+
+def test_include_exercises_is_one_question_for_every_template() -> None:
+    """Defined once, in the root copier.yml: the templates' questions.yml are globbed in no fixed
+    order, so a question defined in each would be asked at a different place on each machine."""
+    from copier._template import load_template_config
+
+    config = load_template_config(REPO / "copier.yml")
+    assert (
+        config["include_exercises"]["default"] is False
+        and "when" not in config["include_exercises"]
+    )
+    for template in TEMPLATES:
+        assert (
+            "include_exercises" not in (REPO / "templates" / template / "questions.yml").read_text()
+        )
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_exercises_only_when_asked(template: str, render) -> None:
+    project = render(template, {})
+    assert not (project / "exercises").exists()
+    assert "## Exercises" not in (project / "README.md").read_text()
+    assert "exercise" not in (project / "Makefile").read_text()
+    with_exercises = render(template, {"include_exercises": True})
+    shown = subprocess.run(
+        ["make", "-s", "help"], cwd=with_exercises, capture_output=True, text=True
+    )
+    assert "exercise" in shown.stdout
+    missing = subprocess.run(
+        ["make", "-n", "exercise", "99"], cwd=with_exercises, capture_output=True, text=True
+    )
+    assert "No exercise '99'" in missing.stdout
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

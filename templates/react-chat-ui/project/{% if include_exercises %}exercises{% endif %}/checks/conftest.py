@@ -1,0 +1,42 @@
+"""The exercise checks reuse the backend tests' fixtures: the backend under uvicorn, over HTTP.
+
+Run from backend/ (`make exercise N`), so `tests` is the backend's test package. What a check looks
+at is the app, not the model's words: the model server is always tests/scripted_llm.py (a real
+OpenAI-compatible server process that answers the same way every time, and starts in a second).
+"""
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
+sys.path.insert(0, str(BACKEND))
+_tests = importlib.import_module("tests.conftest")
+
+# The backend tests' fixtures and helpers, for the checks.
+backend = _tests.backend
+client = _tests.client
+chat_body = _tests.chat_body
+free_port = _tests.free_port
+parse_sse = _tests.parse_sse
+run_backend = _tests.run_backend
+user_message = _tests.user_message
+wait_for_models = _tests.wait_for_models
+
+
+@pytest.fixture(scope="session")
+def upstream() -> Iterator[str]:
+    """The scripted model server, base URL ending in /v1."""
+    port = free_port()
+    script = BACKEND / "tests" / "scripted_llm.py"
+    process = subprocess.Popen([sys.executable, str(script), str(port)])
+    try:
+        wait_for_models(f"http://127.0.0.1:{port}/v1", process)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
