@@ -426,7 +426,14 @@ def dirty_template_checkout() -> bool:
 # --------------------------------------------------------------------------- add
 
 #: Answers an added part takes from the project's own answers (never asked again).
-SHARED_ANSWERS = ("project_name", "project_slug", "package_name", "description", "llm_provider")
+SHARED_ANSWERS = (
+    "project_name",
+    "project_slug",
+    "package_name",
+    "description",
+    "llm_provider",
+    "include_exercises",  # an instructor's project has exercises in every part
+)
 
 
 def link_answer(part: Template) -> str:
