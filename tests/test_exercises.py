@@ -25,7 +25,7 @@ from conftest import REAL_HOME, TEMPLATES
 sys.path.insert(0, str(Path(__file__).parent / "exercise_solutions"))
 from solve import exercises, solve  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.workshop
 
 
 def make(project: Path, *args: str, timeout: int) -> tuple[int, str, float]:

@@ -315,7 +315,7 @@ done
 """
 
 
-@pytest.mark.slow
+@pytest.mark.workshop
 def test_offline_kit_sets_up_and_tests_rag_and_chat(capsys) -> None:
     """Build a kit (network on), then with no network at all: install ai-eng from it, generate
     the RAG and the chat starters (chat without the browser tests, to keep CI time), and run
