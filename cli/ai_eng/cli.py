@@ -26,6 +26,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# The answer options `new` and `add` share (as in Copier).
+Defaults = Annotated[
+    bool, typer.Option("--defaults", help="Use default answers for anything not given.")
+]
+Data = Annotated[
+    list[str] | None,
+    typer.Option("--data", "-d", help="Answer a question: NAME=VALUE (repeatable)."),
+]
+DataFile = Annotated[Path | None, typer.Option("--data-file", help="YAML file of answers.")]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -133,16 +143,9 @@ def new(
             help="Archetype or template name (see `ai-eng list`); skips the quiz.",
         ),
     ] = None,
-    defaults: Annotated[
-        bool, typer.Option("--defaults", help="Use default answers for anything not given.")
-    ] = False,
-    data: Annotated[
-        list[str] | None,
-        typer.Option("--data", "-d", help="Answer a question: NAME=VALUE (repeatable)."),
-    ] = None,
-    data_file: Annotated[
-        Path | None, typer.Option("--data-file", help="YAML file of answers.")
-    ] = None,
+    defaults: Defaults = False,
+    data: Data = None,
+    data_file: DataFile = None,
     force: Annotated[
         bool, typer.Option("--force", help="Write into a non-empty folder (overwrites by name).")
     ] = False,
@@ -259,16 +262,9 @@ def add(
     project: Annotated[
         Path, typer.Option("--project", help="The generated project (default: here).")
     ] = Path("."),
-    defaults: Annotated[
-        bool, typer.Option("--defaults", help="Use default answers for anything not given.")
-    ] = False,
-    data: Annotated[
-        list[str] | None,
-        typer.Option("--data", "-d", help="Answer a question: NAME=VALUE (repeatable)."),
-    ] = None,
-    data_file: Annotated[
-        Path | None, typer.Option("--data-file", help="YAML file of answers.")
-    ] = None,
+    defaults: Defaults = False,
+    data: Data = None,
+    data_file: DataFile = None,
 ) -> None:
     """Add a second template to a generated project, in its own folder (rag/, chat/).
 
