@@ -142,6 +142,10 @@ class Needs:
     lockfiles: list[str] = field(default_factory=list)  # package-lock.json, relative
 
 
+#: What a build backend's `get_requires_for_build_editable` hook adds to its build-system
+#: requires for `pip install -e` (PEP 660); pip fetches these in its isolated build env too.
+EDITABLE_REQUIRES = {"hatchling.build": ["editables~=0.3"]}
+
 _EDITABLE = re.compile(r"""(?i)\bpip\b.*\binstall\b.*\s-e\s+["']?([^"'\s\[]*)(?:\[([^\]]*)\])?""")
 _PIN = re.compile(r"(?<!\S)([A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+)(?!\S)")
 _NPM_CI = re.compile(r"\bnpm\s+(?:--prefix\s+(\S+)\s+)?ci\b")
@@ -198,7 +202,10 @@ def project_needs(project: Path) -> Needs:
             folder, extras = m.group(1) or ".", {e.strip() for e in (m.group(2) or "").split(",")}
             data = tomllib.loads((project / folder / "pyproject.toml").read_text())
             own = _name(data["project"]["name"])
-            for req in data.get("build-system", {}).get("requires", []):
+            build = data.get("build-system", {})
+            for req in build.get("requires", []) + EDITABLE_REQUIRES.get(
+                build.get("build-backend"), []
+            ):
                 add(req)
             optional = data["project"].get("optional-dependencies", {})
             for req in data["project"].get("dependencies", []) + [
