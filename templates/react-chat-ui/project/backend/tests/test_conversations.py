@@ -112,7 +112,7 @@ def test_a_long_conversation_keeps_working(client: httpx.Client) -> None:
     events = send(client, body)
     assert events[-1] == "[DONE]" and not [e for e in events if isinstance(e, dict) and e["type"] == "error"]
     assert stream_text(events).strip()
-    assert len(get(client, body["id"])["messages"]) == 122
+    assert len(get(client, body["id"])["messages"]) == 122  # all stored; the oldest not sent
 
 
 def test_continue_extends_the_cut_off_reply(client: httpx.Client) -> None:
