@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := build/demo-rag
 
-.PHONY: help setup demo test test-fast test-workshop lint bench
+.PHONY: help setup demo test test-fast lint bench
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,14 +23,11 @@ demo: setup ## Generate the RAG starter with defaults and run it on its embedded
 	$(MAKE) -C $(DEMO) demo
 
 test: setup ## Run all tests: the fast tier first, then each generated project's own `make test` (slow)
-	$(BIN)/pytest -m "not slow and not workshop"
+	$(BIN)/pytest -m "not slow"
 	$(BIN)/pytest -m slow
 
-test-fast: setup ## Run the tests that do not build generated projects (seconds)
-	$(BIN)/pytest -m "not slow and not workshop"
-
-test-workshop: setup ## Build an offline kit and use it with the network off; grade every exercise (long)
-	$(BIN)/pytest -m workshop
+test-fast: setup ## Run the tests that do not build generated projects (minutes)
+	$(BIN)/pytest -m "not slow"
 
 lint: setup ## Lint the CLI and tests
 	$(BIN)/ruff check cli tests bench

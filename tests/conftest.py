@@ -73,3 +73,20 @@ def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     repo = make_template_repo(tmp_path / "template-repo")
     monkeypatch.setenv("AI_ENG_TEMPLATE_REPO", str(repo))
     return repo
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The setup/test minutes the slow tests record (`record_property("timing", …)`), also
+    from xdist workers, in one block at the end."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
+    lines = [
+        f"{r.nodeid.split('::')[-1]}  {value}" if not value.startswith(" ") else value
+        for r in reports
+        if r.when == "call"
+        for name, value in r.user_properties
+        if name == "timing"
+    ]
+    if lines:
+        terminalreporter.section("timings")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,8 +1,12 @@
-"""The variant matrix: each template's defaults plus the non-default answers that change the most
-code, each generated fresh and proven by its own `make setup && make test` (real models,
-Postgres, browser; offline; minutes), and the chat composed with the RAG pipeline. Every
-project gets a filled-in `.env` with non-default values first: a user's `.env` must not change
-what the project's own tests see.
+"""The variant matrix: each template's most code-changing non-default answers, and the
+notebook's defaults, each generated fresh and proven by its own `make setup && make test` (real
+models, Postgres, browser; offline; minutes). Every project gets a filled-in `.env` with
+non-default values first: a user's `.env` must not change what the project's own tests see.
+
+The RAG and chat defaults are proven together, with the network off, as the composed project
+built from an offline workshop kit (tests/test_kit.py). Where a variant includes the graded
+exercises, each goes red, gets its solution (tests/exercise_solutions/), and goes green; the
+project's `make test` passing while the checks are red proves it does not collect them.
 
 Each project's setup and test time is printed as it finishes. The pip and npm caches in the
 real HOME are shared between variants, as they would be on a user's machine.
@@ -11,8 +15,10 @@ real HOME are shared between variants, as they would be on a user's machine.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +28,12 @@ import pytest
 from ai_eng.project import generate
 from conftest import REAL_HOME
 
+sys.path.insert(0, str(Path(__file__).parent / "exercise_solutions"))
+from solve import exercises, solve  # noqa: E402
+
 pytestmark = pytest.mark.slow
 
 VARIANTS = [
-    ("rag-pipeline", {}),
     (
         "rag-pipeline",
         {
@@ -34,12 +42,11 @@ VARIANTS = [
             "include_serve": False,
         },
     ),
-    ("react-chat-ui", {}),
     (
         "react-chat-ui",
         {"llm_provider": "openai-compatible", "persistence": "postgres", "include_e2e": False},
     ),
-    ("local-model-notebook", {}),
+    ("local-model-notebook", {"include_exercises": True}),
     (
         "local-model-notebook",
         {"backends": ["transformers", "ollama"], "include_finetune": False, "include_dspy": True},
@@ -91,24 +98,63 @@ def variant_id(variant: tuple[str, dict]) -> str:
     return f"{template}:" + (",".join(f"{k}={v}" for k, v in answers.items()) or "defaults")
 
 
-def _make(project: Path, target: str, log: Path, timeout: int) -> float:
-    env = {**os.environ, "HOME": REAL_HOME}  # the user's pip/npm caches, as a user would have
-    env.pop("VIRTUAL_ENV", None)
+def run_make(
+    project: Path, *args: str, log: Path, timeout: int, env: dict | None = None, offline=False
+) -> tuple[int, str, float]:
+    """`make ARGS` in `project`, appending to `log`: exit code, this call's output, seconds.
+    `offline`: in a network namespace of its own with only loopback (root's `unshare -n`)."""
+    env = env or {**os.environ, "HOME": REAL_HOME}  # the user's pip/npm caches, as a user has
+    env = {k: v for k, v in env.items() if k != "VIRTUAL_ENV"}
+    command = ["make", *args]
+    if offline:
+        command = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "-", *command]
     start = time.monotonic()
+    proc = subprocess.run(
+        command,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        timeout=timeout,
+    )
+    output = proc.stdout + proc.stderr
     with log.open("a") as out:
-        proc = subprocess.run(
-            ["make", target],
-            cwd=project,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            timeout=timeout,
+        out.write(f"$ {' '.join(command)}  # in {project}\n{output}")
+    return proc.returncode, output, time.monotonic() - start
+
+
+def make(project: Path, target: str, log: Path, timeout: int, **kwargs) -> float:
+    """`make TARGET`, which must pass; returns its seconds."""
+    code, output, seconds = run_make(project, target, log=log, timeout=timeout, **kwargs)
+    if code != 0:
+        tail = "".join(output.splitlines(keepends=True)[-60:])
+        pytest.fail(f"make {target} failed in {project} (exit {code}):\n{tail}")
+    return seconds
+
+
+def grade_exercises(template: str, project: Path, log: Path, **kwargs) -> list[str]:
+    """Each exercise's check (`make exercise N`) red, its solution applied, then green, in order
+    on the same project as a learner does them; returns a timing line per exercise."""
+    numbers = exercises(template)
+    assert len(numbers) >= 3, f"{template}: {numbers}"
+    statements = sorted(p.name for p in (project / "exercises").glob("[0-9][0-9]-*.md"))
+    assert [int(name[:2]) for name in statements] == numbers, statements
+    lines = []
+    for n in numbers:
+        code, output, red = run_make(project, "exercise", str(n), log=log, timeout=900, **kwargs)
+        assert code != 0 and re.search(r"\d+ failed", output), (
+            f"{template} exercise {n} is not red before its solution:\n{output[-4000:]}"
         )
-    if proc.returncode != 0:
-        tail = "".join(log.read_text().splitlines(keepends=True)[-60:])
-        pytest.fail(f"make {target} failed in {project} (exit {proc.returncode}):\n{tail}")
-    return time.monotonic() - start
+        solve(template, n, project)
+        code, output, green = run_make(project, "exercise", str(n), log=log, timeout=900, **kwargs)
+        assert code == 0 and not re.search(r"\d+ (failed|error)", output), (
+            f"{template} exercise {n} is not green with its solution:\n{output[-4000:]}"
+        )
+        lines.append(f"{template} exercise {n}: red {red:.0f} s, green {green:.0f} s")
+    code, output, _ = run_make(project, "exercise", "99", log=log, timeout=60, **kwargs)
+    assert code != 0 and "No exercise '99'" in output, output[-2000:]
+    return lines
 
 
 @pytest.fixture
@@ -123,30 +169,15 @@ def workdir():
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
-def test_generated_project_passes_its_own_tests(variant, workdir: Path, capsys) -> None:
+def test_generated_project_passes_its_own_tests(variant, workdir: Path, record_property) -> None:
     template, answers = variant
     project = generate(template, workdir / f"demo-{template}", data=answers, defaults=True)
     (project / ".env").write_text(USER_ENV[template])
     log = workdir / "make.log"
-    setup = _make(project, "setup", log, timeout=25 * 60)
-    test = _make(project, "test", log, timeout=20 * 60)
+    setup = make(project, "setup", log, timeout=25 * 60)
+    test = make(project, "test", log, timeout=20 * 60)
     minutes = f"setup {setup / 60:.1f} min, test {test / 60:.1f} min"
-    with capsys.disabled():
-        print(f"\n[matrix] {variant_id(variant)}: {minutes}")
-
-
-def test_composed_project_passes_its_own_tests(workdir: Path, capsys) -> None:
-    """`ai-eng new my-app -a ux --with rag-pipeline --defaults`: the root's `make setup` and
-    `make test` cover both parts (the chat at the root, the RAG pipeline in rag/)."""
-    project = generate("react-chat-ui", workdir / "my-app", defaults=True, with_="rag-pipeline")
-    (project / ".env").write_text(USER_ENV["react-chat-ui"])
-    (project / "rag" / ".env").write_text(USER_ENV["rag-pipeline"])
-    log = workdir / "make.log"
-    setup = _make(project, "setup", log, timeout=35 * 60)
-    test = _make(project, "test", log, timeout=30 * 60)
-    assert (project / "rag" / ".venv" / "bin" / "rag").is_file()  # the part was set up too
-    with capsys.disabled():
-        print(
-            f"\n[matrix] react-chat-ui --with rag-pipeline: "
-            f"setup {setup / 60:.1f} min, test {test / 60:.1f} min"
-        )
+    record_property("timing", f"{variant_id(variant)}: {minutes}")
+    if answers.get("include_exercises"):
+        for line in grade_exercises(template, project, log):
+            record_property("timing", f"  {line}")
