@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := build/demo-rag
+JOBS ?= 2  # pytest workers (pytest-xdist): generated projects build and test two at a time
 
 .PHONY: help setup demo test test-fast lint bench
 
@@ -23,11 +24,11 @@ demo: setup ## Generate the RAG starter with defaults and run it on its embedded
 	$(MAKE) -C $(DEMO) demo
 
 test: setup ## Run all tests: the fast tier first, then each generated project's own `make test` (slow)
-	$(BIN)/pytest -m "not slow"
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m "not slow" -n $(JOBS)
+	$(BIN)/pytest -m slow -n $(JOBS) --dist worksteal
 
 test-fast: setup ## Run the tests that do not build generated projects (minutes)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n $(JOBS)
 
 lint: setup ## Lint the CLI and tests
 	$(BIN)/ruff check cli tests bench
