@@ -35,7 +35,9 @@ set -eu
 {net}
 cd "$WORK"
 step() {{
-  local s=$(date +%s.%N); "$@"; echo "$s $(date +%s.%N) $(times | tail -1)" >> "$WORK/times"
+  local s=$(date +%s.%N); "$@"; local e=$(date +%s.%N)
+  times > "$WORK/cpu"  # in this shell: `$(times)` would report a fresh subshell's zeros
+  echo "$s $e $(tail -1 "$WORK/cpu")" >> "$WORK/times"
 }}
 python3 -m venv venv
 {install}
