@@ -26,7 +26,8 @@ parse_sse = _tests.parse_sse
 run_backend = _tests.run_backend
 user_message = _tests.user_message
 wait_for_models = _tests.wait_for_models
-if hasattr(_tests, "empty_rag_index"):  # with the RAG part: each backend gets an empty index of its own
+# With the RAG part: each backend searches an empty index of its own (autouse).
+if hasattr(_tests, "empty_rag_index"):
     empty_rag_index = _tests.empty_rag_index
 
 
