@@ -80,7 +80,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     from xdist workers, in one block at the end."""
     reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
     lines = [
-        f"{r.nodeid.split('::')[-1]}  {value}" if not value.startswith(" ") else value
+        value
         for r in reports
         if r.when == "call"
         for name, value in r.user_properties

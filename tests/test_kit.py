@@ -362,12 +362,12 @@ def test_offline_kit_sets_up_and_tests_the_composed_rag_and_chat(record_property
         setup = make(project, "setup", timeout=35 * 60, **offline)
         test = make(project, "test", timeout=30 * 60, **offline)
         assert (project / "rag" / ".venv" / "bin" / "rag").is_file()  # the part was set up too
-        record_property("timing", f"kit build (rag-pipeline, react-chat-ui): {build_s:.0f} s")
+        record_property("timing", f"kit: build (rag-pipeline, react-chat-ui): {build_s:.0f} s")
         for line in text.splitlines():
             if line.startswith("[kit] "):
-                record_property("timing", f"offline {line[6:]}")
+                record_property("timing", f"kit: offline {line[6:]}")
         minutes = f"setup {setup / 60:.1f} min, test {test / 60:.1f} min"
-        record_property("timing", f"offline my-app (chat + rag/): {minutes}")
+        record_property("timing", f"kit: offline my-app (chat + rag/): {minutes}")
         for template, folder in (("react-chat-ui", project), ("rag-pipeline", project / "rag")):
             for line in grade_exercises(template, folder, **offline):
                 record_property("timing", f"  {line}")
