@@ -8,8 +8,9 @@ built from an offline workshop kit (tests/test_kit.py). Where a variant includes
 exercises, each goes red, gets its solution (tests/exercise_solutions/), and goes green; the
 project's `make test` passing while the checks are red proves it does not collect them.
 
-Each project's setup and test time is printed as it finishes. The pip and npm caches in the
-real HOME are shared between variants, as they would be on a user's machine.
+Each project's setup, test and grading times are printed in one block at the end of the run.
+The pip and npm caches in the real HOME are shared between variants, as they would be on a
+user's machine.
 """
 
 from __future__ import annotations
