@@ -1,14 +1,20 @@
 """react-chat-ui: what the backend adds to a stream (time to first token, 100 concurrent chats).
 
 Generates the template with Copier from this checkout, installs its backend (no model extras),
-starts a scripted OpenAI-compatible upstream (bench/chat_upstream.py: 200 tokens, 5 ms apart) and
-the backend with the README's uvicorn command, then measures, all on 127.0.0.1 and bounded:
-  1. time to first token, one chat at a time, through the backend vs direct to the same upstream;
-  2. `--concurrency` (100) chats at once, direct and through the backend in alternating (ABAB)
-     rounds: first-token p50/p95 of each round, min/median/max over the rounds, against the
-     targets backend p50 <= direct p50 + 50 ms and backend p95 <= 2x direct p95; errors (target 0);
-     backend CPU per streamed token.
+starts a scripted OpenAI-compatible upstream (bench/chat_upstream.py: 200 tokens, 5 ms apart), the
+backend with the README's uvicorn command and the floor (bench/chat_floor.py: the least a Python
+backend can do, forwarding tokens with no validation, database or session), then measures, all on
+127.0.0.1 and bounded:
+  1. time to first token, one chat at a time: direct to the upstream, through the floor and through
+     the backend;
+  2. `--concurrency` (100) chats at once, direct, floor and backend taking turns, round by round:
+     first-token p50/p95 of each round, min/median/max over the rounds, against the targets
+     backend p50 <= direct p50 + 50 ms and backend p95 <= 2x direct p95; errors (target 0);
+     CPU per streamed token of the floor and of the backend.
 Numbers are printed, never asserted.
+
+The client is aiohttp (HTTP parsed in C). With httpx (pure Python) the client itself used a whole
+core for 100 streams, so the direct baseline measured the client more than the upstream.
 
     .venv/bin/python bench/chat_stream.py [--project DIR] [--runs 60] [--rounds 4]
 
@@ -143,16 +149,38 @@ def orchestrate(args: argparse.Namespace) -> None:
         )
         backend = f"http://127.0.0.1:{be_port}"
         wait_http(f"{backend}/api/health", 60, procs[-1])
+        floor_port = free_port()
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(project / "backend/.venv/bin/uvicorn"),
+                    "chat_floor:app",
+                    "--app-dir",
+                    str(ROOT / "bench"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(floor_port),
+                    "--log-level",
+                    "warning",
+                ],
+                env={**os.environ, "LLM_BASE_URL": upstream, "LLM_MODEL": model},
+            )
+        )
+        floor = f"http://127.0.0.1:{floor_port}"
+        wait_http(f"{floor}/api/health", 60, procs[-1])
 
         config = {
             "upstream": upstream,
             "backend": backend,
+            "floor": floor,
             "model": model,
             "runs": args.runs,
             "concurrency": 0 if args.upstream == "local" else args.concurrency,
             "tokens": args.tokens,
             "rounds": args.rounds,
-            "backend_pid": procs[-1].pid,
+            "backend_pid": procs[1].pid,
+            "floor_pid": procs[2].pid,
             "upstream_pid": procs[0].pid,
         }
         subprocess.run([str(python), __file__, "--measure", json.dumps(config)], check=True)
@@ -162,12 +190,21 @@ def orchestrate(args: argparse.Namespace) -> None:
             p.wait(timeout=30)
 
 
-# ---- measurement (runs inside the generated backend venv: httpx) ------------------------------
+# ---- measurement (runs inside the generated backend venv: aiohttp) ----------------------------
+
+PATHS = ("direct", "floor", "backend")
 
 
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def sse_data(response):
+    """The `data:` payloads of an SSE response, as text."""
+    async for line in response.content:  # aiohttp splits the body into lines
+        if line.startswith(b"data: "):
+            yield line[6:].rstrip(b"\r\n").decode()
 
 
 async def stream_direct(client, cfg: dict, max_tokens: int) -> tuple[float, float, int]:
@@ -179,11 +216,11 @@ async def stream_direct(client, cfg: dict, max_tokens: int) -> tuple[float, floa
         "messages": [{"role": "user", "content": "Say hi"}],
     }
     start, first, text = time.perf_counter(), None, []
-    async with client.stream("POST", f"{cfg['upstream']}/chat/completions", json=body) as r:
+    async with client.post(f"{cfg['upstream']}/chat/completions", json=body) as r:
         r.raise_for_status()
-        async for line in r.aiter_lines():
-            if line.startswith("data: {"):
-                content = json.loads(line[6:])["choices"][0]["delta"].get("content")
+        async for data in sse_data(r):
+            if data.startswith("{"):
+                content = json.loads(data)["choices"][0]["delta"].get("content")
                 if content:
                     first = first or time.perf_counter()
                     text.append(content)
@@ -191,21 +228,22 @@ async def stream_direct(client, cfg: dict, max_tokens: int) -> tuple[float, floa
     return first - start, time.perf_counter() - start, len("".join(text).split())
 
 
-async def stream_backend(client, cfg: dict) -> tuple[float, float, int]:
-    """The same through the backend; it may send several tokens in one text-delta."""
+async def stream_ui(client, url: str) -> tuple[float, float, int]:
+    """The same through a backend (the generated one, or the floor) speaking the AI SDK UI message
+    stream; it may send several tokens in one text-delta."""
     body = {
         "id": f"bench-{uuid.uuid4().hex}",
         "trigger": "submit-message",
         "messages": [{"id": "u1", "role": "user", "parts": [{"type": "text", "text": "Say hi"}]}],
     }
     start, first, text, done = time.perf_counter(), None, [], False
-    async with client.stream("POST", f"{cfg['backend']}/api/chat", json=body) as r:
+    async with client.post(f"{url}/api/chat", json=body) as r:
         r.raise_for_status()
-        async for line in r.aiter_lines():
-            if line == "data: [DONE]":
+        async for data in sse_data(r):
+            if data == "[DONE]":
                 done = True
-            elif line.startswith("data: {"):
-                event = json.loads(line[6:])
+            elif data.startswith("{"):
+                event = json.loads(data)
                 if event["type"] == "error":
                     raise RuntimeError(event["errorText"])
                 if event["type"] == "text-delta":
@@ -214,6 +252,12 @@ async def stream_backend(client, cfg: dict) -> tuple[float, float, int]:
     if not done:
         raise RuntimeError("stream ended without [DONE]")
     return first - start, time.perf_counter() - start, len("".join(text).split())
+
+
+def one_stream(client, cfg: dict, path: str):
+    if path == "direct":
+        return stream_direct(client, cfg, cfg["tokens"])
+    return stream_ui(client, cfg[path])
 
 
 def ms(values: list[float], q: float) -> float:
@@ -231,20 +275,22 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def concurrent_round(client, cfg: dict, path: str) -> dict:
-    """`concurrency` streams at once; first-token times, errors, and backend CPU per token."""
+    """`concurrency` streams at once; first-token times, errors, and CPU per token of the process
+    in the middle (floor or backend)."""
     n, tokens = cfg["concurrency"], cfg["tokens"]
-    one = (
-        (lambda: stream_direct(client, cfg, tokens))
-        if path == "direct"
-        else (lambda: stream_backend(client, cfg))
-    )
-    pids = {"backend": cfg["backend_pid"], "upstream": cfg["upstream_pid"], "client": os.getpid()}
+    pids = {
+        "client": os.getpid(),
+        "upstream": cfg["upstream_pid"],
+        "floor": cfg["floor_pid"],
+        "backend": cfg["backend_pid"],
+    }
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     start = time.perf_counter()
-    results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(one_stream(client, cfg, path) for _ in range(n)), return_exceptions=True
+    )
     wall = time.perf_counter() - start
     used = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
-    cpu = used["backend"]
     ok = [r for r in results if not isinstance(r, BaseException) and r[2] == tokens]
     firsts = [r[0] for r in ok]
     return {
@@ -254,7 +300,7 @@ async def concurrent_round(client, cfg: dict, path: str) -> dict:
         "p95": pct(firsts, 0.95) if ok else float("nan"),
         "errors": n - len(ok),
         "first_error": next((repr(r) for r in results if r not in ok), ""),
-        "cpu_us_per_token": cpu * 1e6 / max(1, sum(r[2] for r in ok)),
+        "cpu_us_per_token": used.get(path, 0.0) * 1e6 / max(1, sum(r[2] for r in ok)),
     }
 
 
@@ -264,65 +310,73 @@ def spread(values: list[float]) -> str:
     )
 
 
+def ratios(values: list[float]) -> str:
+    return f"min {min(values):.2f}  median {statistics.median(values):.2f}  max {max(values):.2f}"
+
+
 async def measure(cfg: dict) -> None:
-    import httpx
+    import aiohttp
 
     # Idle connections are dropped after 2 s, before uvicorn closes them (5 s): reusing one the
-    # server is closing at that moment fails with a ReadError that no server change can prevent.
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400, keepalive_expiry=2)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        for _ in range(5):  # warm up both paths
-            await stream_direct(client, cfg, cfg["tokens"])
-            await stream_backend(client, cfg)
-        direct, through = [], []
+    # server is closing at that moment fails with an error that no server change can prevent.
+    connector = aiohttp.TCPConnector(limit=400, keepalive_timeout=2)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
+        for _ in range(5):  # warm up every path
+            for path in PATHS:
+                await one_stream(client, cfg, path)
+        serial: dict[str, list[float]] = {path: [] for path in PATHS}
         for _ in range(cfg["runs"]):  # interleaved, one at a time
-            direct.append((await stream_direct(client, cfg, cfg["tokens"]))[0])
-            through.append((await stream_backend(client, cfg))[0])
-        d50, b50 = statistics.median(direct) * 1000, statistics.median(through) * 1000
+            for path in PATHS:
+                serial[path].append((await one_stream(client, cfg, path))[0])
         print(f"time to first token, one chat at a time, {cfg['runs']} runs each ({cfg['model']}):")
-        print(f"  direct  p50 {d50:7.2f} ms  p90 {ms(direct, 0.9):7.2f} ms")
-        print(f"  backend p50 {b50:7.2f} ms  p90 {ms(through, 0.9):7.2f} ms")
-        print(f"  delta   p50 {b50 - d50:+7.2f} ms")
+        d50 = statistics.median(serial["direct"]) * 1000
+        for path in PATHS:
+            p50 = statistics.median(serial[path]) * 1000
+            delta = f"  delta {p50 - d50:+7.2f} ms" if path != "direct" else ""
+            print(f"  {path:7s} p50 {p50:7.2f} ms  p90 {ms(serial[path], 0.9):7.2f} ms{delta}")
 
         n = cfg["concurrency"]
         if not n:
             return
-        # ABAB: direct and backend rounds alternate, so drift on a shared machine hits both.
-        rounds: dict[str, list[dict]] = {"direct": [], "backend": []}
+        # The paths take turns, round by round: drift on a shared machine hits each of them.
+        rounds: dict[str, list[dict]] = {path: [] for path in PATHS}
         for _ in range(cfg["rounds"]):
-            for path in ("direct", "backend"):
+            for path in PATHS:
                 rounds[path].append(await concurrent_round(client, cfg, path))
         print(
             f"time to first token, {n} concurrent chats x {cfg['tokens']} tokens,"
-            f" {cfg['rounds']} ABAB rounds (ms):"
+            f" {cfg['rounds']} rounds of each path, taking turns (ms):"
         )
-        for path in ("direct", "backend"):
+        for path in PATHS:
             for q in ("p50", "p95"):
                 print(f"  {path:7s} {q}  {spread([r[q] for r in rounds[path]])}")
-        p50_delta = [
-            b["p50"] - d["p50"] for d, b in zip(rounds["direct"], rounds["backend"], strict=True)
-        ]
-        p95_ratio = [
-            b["p95"] / d["p95"] for d, b in zip(rounds["direct"], rounds["backend"], strict=True)
-        ]
-        print(f"  backend p50 - direct p50 (target <= +50 ms): {spread(p50_delta)}")
-        print(
-            f"  backend p95 / direct p95 (target <= 2.0):    "
-            f"min {min(p95_ratio):.2f}  median {statistics.median(p95_ratio):.2f}"
-            f"  max {max(p95_ratio):.2f}"
-        )
-        errors = sum(r["errors"] for r in rounds["backend"])
-        first = next((r["first_error"] for r in rounds["backend"] if r["errors"]), "")
-        print(f"  backend errors {errors} (target 0){'  first: ' + first if first else ''}")
-        cpu = [r["cpu_us_per_token"] for r in rounds["backend"]]
-        print(f"  backend CPU per streamed token (us): {spread(cpu)}")
+
+        def paired(path: str, q: str, op) -> list[float]:
+            pairs = zip(rounds["direct"], rounds[path], strict=True)
+            return [op(mid[q], direct[q]) for direct, mid in pairs]
+
+        for path in ("floor", "backend"):
+            target = " (target <= +50 ms)" if path == "backend" else "                  "
+            p50_delta = paired(path, "p50", lambda a, b: a - b)
+            print(f"  {path:7s} p50 - direct p50{target}: {spread(p50_delta)}")
+        for path in ("floor", "backend"):
+            target = " (target <= 2.0)" if path == "backend" else "                "
+            p95_ratio = paired(path, "p95", lambda a, b: a / b)
+            print(f"  {path:7s} p95 / direct p95{target}:    {ratios(p95_ratio)}")
+        for path in ("floor", "backend"):
+            errors = sum(r["errors"] for r in rounds[path])
+            first = next((r["first_error"] for r in rounds[path] if r["errors"]), "")
+            print(f"  {path:7s} errors {errors} (target 0){'  first: ' + first if first else ''}")
+            cpu = [r["cpu_us_per_token"] for r in rounds[path]]
+            print(f"  {path:7s} CPU per streamed token (us): {spread(cpu)}")
         # Where the machine's time goes: CPU seconds per round of each process, and the cores that
         # kept busy (sum / wall). The client, the upstream and the backend share this machine's
         # cores: when they are all busy, every first token waits for a core.
         print(f"  CPU seconds per round (median; {os.cpu_count()} cores on this machine):")
-        for path in ("direct", "backend"):
+        for path in PATHS:
             r = rounds[path]
-            names = ("client", "upstream") + (("backend",) if path == "backend" else ())
+            names = ("client", "upstream") + ((path,) if path != "direct" else ())
             median = {k: statistics.median(x[f"cpu_{k}"] for x in r) for k in names}
             wall = statistics.median(x["wall"] for x in r)
             detail = "  ".join(f"{k} {v:5.2f}" for k, v in median.items())
@@ -342,7 +396,9 @@ def main() -> None:
     parser.add_argument(
         "--delay-ms", type=float, default=5.0, help="scripted upstream: pause between tokens"
     )
-    parser.add_argument("--rounds", type=int, default=4, help="ABAB rounds at --concurrency")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="rounds of each path at --concurrency"
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
