@@ -2,6 +2,8 @@
 
 import contextlib
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ import httpx
 import pytest
 
 from app.api.routes.chat import estimate_tokens, fit_to_context
-from tests.conftest import chat_body, free_port, parse_sse, run_backend, user_message
+from tests.conftest import chat_body, free_port, parse_sse, run_backend, user_message, wait_for_models
 
 
 def post(backend: str, body: dict) -> httpx.Response:
@@ -138,3 +140,37 @@ def test_silent_upstream_times_out_with_heartbeats(silent_server: str, tmp_path:
         events[-2]["errorText"]
         == f"The model server at {silent_server} did not answer within 1.5s (LLM_TIMEOUT)."
     )
+
+
+@pytest.fixture(scope="module")
+def scripted_upstream() -> Iterator[str]:
+    """tests/scripted_llm.py as a process: it refuses unknown models with 404 and a JSON error."""
+    port = free_port()
+    script = Path(__file__).with_name("scripted_llm.py")
+    process = subprocess.Popen([sys.executable, str(script), str(port)])
+    try:
+        wait_for_models(f"http://127.0.0.1:{port}/v1", process)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_refused_request_gives_the_servers_own_message(scripted_upstream: str, tmp_path: Path) -> None:
+    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": scripted_upstream}
+    with run_backend(env, tmp_path) as backend:
+        body = chat_body([user_message("hi")], model="no-such-model")
+        with httpx.stream("POST", f"{backend}/api/chat", json=body, timeout=30) as r:
+            events = parse_sse(r.read().decode())
+        assert events[-2] == {
+            "type": "error",
+            "errorText": f"The model server at {scripted_upstream} answered 404: model 'no-such-model' not found",
+        }
+        assert events[-1] == "[DONE]"
+
+        # The same server, a model it has: the reply streams on the connection pool as usual.
+        with httpx.stream(
+            "POST", f"{backend}/api/chat", json=chat_body([user_message("hi")]), timeout=30
+        ) as r:
+            events = parse_sse(r.read().decode())
+        assert events[-2]["type"] == "finish" and events[-1] == "[DONE]"

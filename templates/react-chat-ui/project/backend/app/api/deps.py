@@ -1,8 +1,8 @@
 from collections.abc import Iterator
 from typing import Annotated
 
+import aiohttp
 from fastapi import Depends, HTTPException, Request, status
-from openai import AsyncOpenAI
 from sqlmodel import Session
 
 from app.core.config import Settings, get_settings
@@ -13,7 +13,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_llm(request: Request) -> AsyncOpenAI:
+def get_llm(request: Request) -> aiohttp.ClientSession:
     return request.app.state.llm
 
 
@@ -32,5 +32,5 @@ def current_user(request: Request) -> str:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-LLMDep = Annotated[AsyncOpenAI, Depends(get_llm)]
+LLMDep = Annotated[aiohttp.ClientSession, Depends(get_llm)]
 UserDep = Annotated[str, Depends(current_user)]
