@@ -2,8 +2,6 @@
 
 import contextlib
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +11,7 @@ import httpx
 import pytest
 
 from app.api.routes.chat import estimate_tokens, fit_to_context
-from tests.conftest import chat_body, free_port, parse_sse, run_backend, user_message, wait_for_models
+from tests.conftest import chat_body, free_port, parse_sse, run_backend, scripted_server, user_message
 
 
 def post(backend: str, body: dict) -> httpx.Response:
@@ -144,16 +142,9 @@ def test_silent_upstream_times_out_with_heartbeats(silent_server: str, tmp_path:
 
 @pytest.fixture(scope="module")
 def scripted_upstream() -> Iterator[str]:
-    """tests/scripted_llm.py as a process: it refuses unknown models with 404 and a JSON error."""
-    port = free_port()
-    script = Path(__file__).with_name("scripted_llm.py")
-    process = subprocess.Popen([sys.executable, str(script), str(port)])
-    try:
-        wait_for_models(f"http://127.0.0.1:{port}/v1", process)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """tests/scripted_llm.py: it refuses unknown models with 404 and a JSON error."""
+    with scripted_server() as url:
+        yield url
 
 
 def test_a_refused_request_gives_the_servers_own_message(scripted_upstream: str, tmp_path: Path) -> None:

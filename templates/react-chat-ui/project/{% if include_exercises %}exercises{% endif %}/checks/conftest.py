@@ -6,7 +6,6 @@ OpenAI-compatible server process that answers the same way every time, and start
 """
 
 import importlib
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,12 +33,5 @@ if hasattr(_tests, "empty_rag_index"):
 @pytest.fixture(scope="session")
 def upstream() -> Iterator[str]:
     """The scripted model server, base URL ending in /v1."""
-    port = free_port()
-    script = BACKEND / "tests" / "scripted_llm.py"
-    process = subprocess.Popen([sys.executable, str(script), str(port)])
-    try:
-        wait_for_models(f"http://127.0.0.1:{port}/v1", process)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with _tests.scripted_server() as url:
+        yield url
