@@ -35,7 +35,6 @@ def make_client(settings: Settings) -> aiohttp.ClientSession:
         connector=aiohttp.TCPConnector(limit=1000, keepalive_timeout=2.0),
         timeout=timeout,
         headers=headers,
-        raise_for_status=False,
     )
 
 
