@@ -5,56 +5,46 @@ full history and the release tags (`v0.2.0`). Built from a git checkout it is ma
 `git bundle`; built from an sdist it is the `templates.bundle` the sdist carries.
 
 A checkout whose HEAD has no `v{version}` tag yet (a release about to be tagged, or a CI
-clone without tags) gets that tag added inside the bundle only, so Copier and `ai-eng update`
-still show the version. A shallow clone is refused: its bundle would lack the history that
-older projects need to update.
+clone without tags) gets that tag added inside the bundle only, and so does each release of
+`cli/ai_eng/releases.toml` the clone lacks, so Copier and `ai-eng update` still show versions.
+A shallow clone is refused: its bundle would lack the history that older projects need to
+update.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 BUNDLE = "templates.bundle"
 
 
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True
-    ).stdout.strip()
+def _source_module(root: Path) -> ModuleType:
+    """cli/ai_eng/source.py, loaded by path (the build has no ai_eng installed)."""
+    spec = importlib.util.spec_from_file_location("_ai_eng_source", root / "cli/ai_eng/source.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_bundle(root: Path, out: Path, version: str) -> None:
-    """Write the template history of the checkout at `root` to `out`, tagged v{version}."""
-    if _git(root, "rev-parse", "--is-shallow-repository") == "true":
+    """Write the template history of the checkout at `root` to `out`, with every release tag
+    (those of cli/ai_eng/releases.toml too) and HEAD tagged v{version}."""
+    source = _source_module(root)
+    if source._git("rev-parse", "--is-shallow-repository", cwd=root) == "true":
         raise RuntimeError(
             "this is a shallow git clone: the templates bundle needs the full history so that "
             "older projects can update. Run `git fetch --unshallow --tags` and build again."
         )
-    tag = f"v{version}"
-    out.unlink(missing_ok=True)
-    if _git(root, "tag", "--list", tag):
-        _git(root, "bundle", "create", "--quiet", str(out), "HEAD", "--tags")
-        return
-    with tempfile.TemporaryDirectory(prefix="ai-eng-bundle-") as tmp:
-        # A throwaway repo that borrows the checkout's objects: the extra tag lives only there.
-        repo = Path(tmp)
-        _git(repo, "init", "--quiet", "--bare")
-        objects = Path(_git(root, "rev-parse", "--path-format=absolute", "--git-common-dir"))
-        (repo / "objects" / "info" / "alternates").write_text(f"{objects / 'objects'}\n")
-        refs = _git(root, "for-each-ref", "--format=%(objectname) %(refname)", "refs/tags")
-        for line in filter(None, refs.splitlines()):
-            sha, ref = line.split(" ", 1)
-            _git(repo, "update-ref", ref, sha)
-        head = _git(root, "rev-parse", "HEAD")
-        _git(repo, "update-ref", "refs/heads/release", head)
-        _git(repo, "symbolic-ref", "HEAD", "refs/heads/release")
-        _git(repo, "tag", tag, head)
-        _git(repo, "bundle", "create", "--quiet", str(out), "HEAD", "--tags")
+    tags = source.release_tags(root / "cli" / "ai_eng" / "releases.toml")
+    tags.setdefault(f"v{version}", source._git("rev-parse", "HEAD", cwd=root))
+    source.write_bundle(root, out, tags)
 
 
 class TemplateBundleHook(BuildHookInterface):

@@ -74,7 +74,8 @@ def test_generates_with_defaults(template: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert answers["_src_path"] == BUNDLE_SRC  # never a machine-specific path
-    assert answers["_commit"]
+    # A version as `git describe` prints it (v0.2.0, v0.2.0-5-gabc1234), never a bare hash.
+    assert re.fullmatch(r"v\d+\.\d+\.\d+(-\d+-g[0-9a-f]+)?", answers["_commit"])
     assert answers["template"] == template
     assert answers["project_name"] == "my-project"  # taken from DEST
     for required in ("README.md", "Makefile", ".gitignore", ".github/workflows/ci.yml"):

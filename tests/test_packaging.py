@@ -85,6 +85,33 @@ def test_installed_wheel_generates_from_its_bundle(wheel: Path, tmp_path: Path) 
     assert answers["_src_path"] == "~/.cache/ai-eng/templates.bundle"
 
 
+def test_a_clone_without_tags_still_bundles_the_releases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI may clone without tags: the wheel's bundle (hatch_build) and a checkout's bundle
+    (ai-eng run from it) still carry v0.1.0 and v0.2.0, from cli/ai_eng/releases.toml."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--no-tags", str(REPO), str(clone))
+    assert git(clone, "tag", "--list") == ""
+    sys.path.insert(0, str(REPO))
+    try:
+        import hatch_build
+    finally:
+        sys.path.remove(str(REPO))
+    hatch_build.make_bundle(clone, tmp_path / "wheel.bundle", "9.9.9")
+    heads = git(tmp_path, "bundle", "list-heads", "wheel.bundle")
+    for tag in ("v0.1.0", "v0.2.0", "v9.9.9"):
+        assert f"refs/tags/{tag}" in heads, heads
+    assert git(clone, "tag", "--list") == ""  # the tags live only inside the bundle
+
+    from ai_eng.source import ensure_bundle
+
+    monkeypatch.setenv("AI_ENG_TEMPLATE_REPO", str(clone))
+    bundle = Path(ensure_bundle()).expanduser()
+    heads = git(tmp_path, "bundle", "list-heads", str(bundle))
+    assert "refs/tags/v0.1.0" in heads and "refs/tags/v0.2.0" in heads, heads
+
+
 # ------------------------------------------------------------------ the release path
 
 CHANGE = "rag-pipeline: ignore scratch files"

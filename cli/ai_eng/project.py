@@ -20,6 +20,7 @@ from ai_eng.source import (
     template_repo,
     templates_dir,
 )
+from ai_eng.versions import display_version
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -617,11 +618,6 @@ class UpdateResult:
     @property
     def changed(self) -> bool:
         return bool(self.conflicts or self.added or self.removed or self.modified)
-
-
-def display_version(ref: str) -> str:
-    """`v0.2.0` -> `0.2.0`; anything else (a commit, `v0.2.0-3-gabc`) as Copier recorded it."""
-    return ref[1:] if ref[:1] == "v" and ref[1:2].isdigit() else ref
 
 
 def read_answers(path: Path) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+import tomllib
 from pathlib import Path
 
 #: What generated projects record as `_src_path`. `~` is expanded by Copier.
@@ -23,6 +24,7 @@ REPO_ENV = "AI_ENG_TEMPLATE_REPO"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGED_BUNDLE = PACKAGE_DIR / "templates.bundle"
+RELEASES = PACKAGE_DIR / "releases.toml"
 
 
 class SourceError(RuntimeError):
@@ -37,6 +39,46 @@ def _git(*args: str, cwd: Path | None = None) -> str:
     except subprocess.CalledProcessError as e:
         raise SourceError(f"git {' '.join(args)} failed: {e.stderr.strip()}") from e
     return out.stdout.strip()
+
+
+def release_tags(record: Path = RELEASES) -> dict[str, str]:
+    """The release tags the record names (`v0.2.0` -> its commit)."""
+    if not record.is_file():
+        return {}
+    data = tomllib.loads(record.read_text())
+    return {f"v{version}": commit for version, commit in data.get("releases", {}).items()}
+
+
+def write_bundle(repo: Path, out: Path, tags: dict[str, str] | None = None) -> None:
+    """`git bundle` of HEAD and every tag of `repo` at `out`, plus each of `tags` (name ->
+    commit) the repo lacks and whose commit it has: the tags live only inside the bundle."""
+    have = set(_git("tag", "--list", cwd=repo).split())
+    missing = {}
+    for tag, commit in (tags or {}).items():
+        known = subprocess.run(
+            ["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=repo, capture_output=True
+        )
+        if tag not in have and known.returncode == 0:
+            missing[tag] = commit
+    out.unlink(missing_ok=True)  # git bundle refuses to overwrite
+    if not missing:
+        _git("bundle", "create", "--quiet", str(out), "HEAD", "--tags", cwd=repo)
+        return
+    with tempfile.TemporaryDirectory(prefix="ai-eng-bundle-") as tmp:
+        # A throwaway repo that borrows the checkout's objects: the extra tags live only there.
+        bare = Path(tmp)
+        _git("init", "--quiet", "--bare", cwd=bare)
+        objects = Path(_git("rev-parse", "--path-format=absolute", "--git-common-dir", cwd=repo))
+        (bare / "objects" / "info" / "alternates").write_text(f"{objects / 'objects'}\n")
+        refs = _git("for-each-ref", "--format=%(objectname) %(refname)", "refs/tags", cwd=repo)
+        for line in filter(None, refs.splitlines()):
+            sha, ref = line.split(" ", 1)
+            _git("update-ref", ref, sha, cwd=bare)
+        _git("update-ref", "refs/heads/release", _git("rev-parse", "HEAD", cwd=repo), cwd=bare)
+        _git("symbolic-ref", "HEAD", "refs/heads/release", cwd=bare)
+        for tag, commit in missing.items():
+            _git("tag", tag, commit, cwd=bare)
+        _git("bundle", "create", "--quiet", str(out), "HEAD", "--tags", cwd=bare)
 
 
 def template_repo() -> Path | None:
@@ -74,8 +116,11 @@ def bundle_path() -> Path:
 
 
 def _stamp(repo: Path | None) -> str:
-    if repo is not None:
-        return "git:" + _git("rev-parse", "HEAD", cwd=repo)
+    if repo is not None:  # a new commit or tag makes a new bundle
+        refs = _git("for-each-ref", "--format=%(objectname) %(refname)", "refs/tags", cwd=repo)
+        record = RELEASES.read_text() if RELEASES.is_file() else ""
+        digest = hashlib.sha256(f"{refs}\n{record}".encode()).hexdigest()[:16]
+        return f"git:{_git('rev-parse', 'HEAD', cwd=repo)}:{digest}"
     if not PACKAGED_BUNDLE.is_file():
         raise SourceError(
             "this ai-eng build carries no template history (templates.bundle); "
@@ -98,8 +143,7 @@ def ensure_bundle() -> str:
         os.close(fd)
         try:
             if repo is not None:
-                os.unlink(tmp)  # git bundle refuses to overwrite
-                _git("bundle", "create", "--quiet", tmp, "HEAD", "--tags", cwd=repo)
+                write_bundle(repo, Path(tmp), release_tags())
             else:
                 Path(tmp).write_bytes(PACKAGED_BUNDLE.read_bytes())
             os.replace(tmp, target)
