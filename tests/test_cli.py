@@ -322,10 +322,17 @@ def test_a_fourth_template_needs_nothing_but_its_folder(
     assert "Python >= 3.11" in doctor.output and "Template history" in doctor.output
 
     readme.write_text(readme.read_text() + "\nRun `make eval`.\n")
-    git(template_repo, "commit", "--quiet", "-am", "eval-harness: say how to run")
+    (folder / "project" / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [1.2.0]\n### Changed\n- The README says how to run the evals.\n"
+    )
+    git(template_repo, "add", "--all")
+    git(template_repo, "commit", "--quiet", "-m", "eval-harness: say how to run")
     git(template_repo, "tag", "v1.2.0")
     updated = runner.invoke(app, ["update", str(project)])
     assert updated.exit_code == 0, updated.output
     assert "template 1.1.0 \u2192 1.2.0" in updated.output
-    assert "Template changes (1):\n  - eval-harness: say how to run\n" in updated.output
+    assert (
+        "What changed in eval-harness:\n  1.2.0\n    Changed:\n"
+        "      - The README says how to run the evals.\n"
+    ) in updated.output
     assert (project / "README.md").read_text().endswith("Run `make eval`.\n")

@@ -141,6 +141,10 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(repo, "tag", "v0.1.0")
     gitignore = repo / "templates" / "rag-pipeline" / "project" / ".gitignore"
     gitignore.write_text(gitignore.read_text() + "scratch/\n")
+    changelog = repo / "templates" / "rag-pipeline" / "project" / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text().replace("## [Unreleased]\n", f"## [0.2.0]\n### Changed\n- {CHANGE}\n")
+    )
     git(repo, "commit", "--quiet", "-am", CHANGE)
     _set_version(repo, "0.2.0")
     git(repo, "commit", "--quiet", "-am", "release 0.2.0")
@@ -213,7 +217,9 @@ def test_installed_release_generates_old_version_and_updates_offline(
     updated = run("ai-eng", "update", "proj")
     assert updated.returncode == 0, updated.stderr
     assert "template 0.1.0 \u2192 0.2.0" in updated.stdout
-    assert f"Template changes (1):\n  - {CHANGE}\n" in updated.stdout
+    assert f"What changed in rag-pipeline:\n  0.2.0\n    Changed:\n      - {CHANGE}\n" in (
+        updated.stdout
+    )
     assert "scratch/" in (project / ".gitignore").read_text()
 
     # Plain Copier sees the same versions (no "No git tags found").

@@ -53,7 +53,25 @@ def _new(dest: Path) -> Path:
 def _append_line(repo: Path) -> None:
     gi = _source(repo, ".gitignore")
     gi.write_text(gi.read_text() + "# added in template v2\n")
-    (repo / "templates" / TEMPLATE / "project" / "CHANGELOG.md").write_text("# Changelog\n- v2\n")
+    changelog = repo / "templates" / TEMPLATE / "project" / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text().replace("## [Unreleased]\n", CHANGELOG_V2))
+    (repo / "templates" / TEMPLATE / "project" / "NEW_IN_V2.md").write_text("v2\n")
+
+
+CHANGELOG_V2 = """## [Unreleased]
+
+## [2.0.0] - 2026-12-01
+### Upgrade notes
+- Run `make setup` again: the ignore list changed.
+### Added
+- Scratch notes are ignored.
+### Internal
+- Not for users: refactored the tests.
+
+## [1.0.0] - 2026-11-01
+### Added
+- Already in the project's version: never printed by this update.
+"""
 
 
 @pytest.mark.usefixtures("offline")
@@ -70,12 +88,19 @@ def test_update_brings_template_change_and_keeps_user_edit(
     result = runner.invoke(app, ["update", str(project)])
     assert result.exit_code == 0, result.output
     assert "template 1.0.0 \u2192 2.0.0" in result.output
-    assert "Template changes (1):\n  - template v2.0.0\n" in result.output
-    assert "New files (1):\n  CHANGELOG.md\n" in result.output
-    assert "Changed files (1):\n  .gitignore\n" in result.output
+    # The release notes of the versions crossed, upgrade notes first; never commit subjects.
+    assert (
+        "Upgrade notes: do these before you go on\n  2.0.0:\n"
+        "    - Run `make setup` again: the ignore list changed.\n"
+        f"What changed in {TEMPLATE}:\n  2.0.0\n    Added:\n      - Scratch notes are ignored.\n"
+    ) in result.output
+    assert "Internal" not in result.output and "Already in" not in result.output
+    assert "template v2.0.0" not in result.output  # the commit's subject
+    assert "New files (1):\n  NEW_IN_V2.md\n" in result.output
+    assert "Changed files (2):\n  .gitignore\n  CHANGELOG.md\n" in result.output
     assert f"Undo the whole update: {UNDO}" in result.output
     assert "# added in template v2" in (project / ".gitignore").read_text()
-    assert (project / "CHANGELOG.md").read_text() == "# Changelog\n- v2\n"
+    assert "## [2.0.0]" in (project / "CHANGELOG.md").read_text()
     assert readme.read_text().endswith("\nMy own notes.\n")
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v2.0.0"
 
@@ -133,12 +158,12 @@ def test_new_and_removed_files_are_listed_and_undo_restores(
     _release(template_repo, "v2.0.0", add_and_remove)
     result = runner.invoke(app, ["update", str(project)])
     assert result.exit_code == 0, result.output
-    assert "New files (1):\n  CHANGELOG.md\n" in result.output
+    assert "New files (1):\n  NEW_IN_V2.md\n" in result.output
     assert f"Removed files (1):\n  docs/{removed}\n" in result.output
     subprocess.run(UNDO, shell=True, cwd=project, check=True)
     assert git(project, "status", "--porcelain") == ""
     assert git(project, "rev-parse", "HEAD") == head
-    assert (project / "docs" / removed).is_file() and not (project / "CHANGELOG.md").exists()
+    assert (project / "docs" / removed).is_file() and not (project / "NEW_IN_V2.md").exists()
 
 
 def test_nothing_to_update_says_so_without_hints(template_repo: Path, tmp_path: Path) -> None:
@@ -173,11 +198,12 @@ def test_pretend_lists_changes_and_target_and_writes_nothing(
     result = runner.invoke(app, ["update", str(project), "--pretend"])
     assert result.exit_code == 0, result.output
     assert "Pretend: updating" in result.output and "template 1.0.0 \u2192 2.0.0" in result.output
-    assert "New files (1):\n  CHANGELOG.md\n" in result.output
-    assert "Changed files (1):\n  .gitignore\n" in result.output
+    assert "New files (1):\n  NEW_IN_V2.md\n" in result.output
+    assert "Changed files (2):\n  .gitignore\n  CHANGELOG.md\n" in result.output
+    assert "Upgrade notes: do these before you go on" in result.output
     assert "Undo" not in result.output
     assert git(project, "status", "--porcelain") == ""
-    assert not (project / "CHANGELOG.md").exists()
+    assert not (project / "NEW_IN_V2.md").exists()
 
 
 def test_vcs_ref_picks_a_version(template_repo: Path, tmp_path: Path) -> None:
@@ -190,7 +216,7 @@ def test_vcs_ref_picks_a_version(template_repo: Path, tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["update", str(project), "--vcs-ref", "v2.0.0"])
     assert result.exit_code == 0, result.output
-    assert (project / "CHANGELOG.md").is_file() and not (project / "V3.md").exists()
+    assert (project / "NEW_IN_V2.md").is_file() and not (project / "V3.md").exists()
 
 
 @pytest.mark.usefixtures("offline")
@@ -207,7 +233,7 @@ def test_teammate_clone_with_fresh_home_updates_offline(
     monkeypatch.setenv("HOME", str(other_home))
     result = runner.invoke(app, ["update", str(clone)])
     assert result.exit_code == 0, result.output
-    assert (clone / "CHANGELOG.md").is_file()
+    assert (clone / "NEW_IN_V2.md").is_file()
     assert (other_home / ".cache" / "ai-eng" / "templates.bundle").is_file()
 
 
@@ -225,7 +251,7 @@ def test_plain_copier_update_works_once_ai_eng_has_run(template_repo: Path, tmp_
         env=dict(os.environ),
     )
     assert proc.returncode == 0, proc.stderr
-    assert (project / "CHANGELOG.md").is_file()
+    assert (project / "NEW_IN_V2.md").is_file()
 
 
 def test_unknown_project_version_says_upgrade_ai_eng(template_repo: Path, tmp_path: Path) -> None:
@@ -236,3 +262,15 @@ def test_unknown_project_version_says_upgrade_ai_eng(template_repo: Path, tmp_pa
     result = runner.invoke(app, ["update", str(project)])
     assert result.exit_code == 1
     assert "template version 9.9.9, which this ai-eng does not know" in result.output
+
+
+def test_versions_read_as_versions() -> None:
+    """A project generated from a checkout records `git describe` (v0.2.0-5-gabc1234):
+    update prints it as the development version it is, never a bare hash."""
+    from ai_eng import __version__
+    from ai_eng.versions import display_version
+
+    assert display_version("v0.2.0") == "0.2.0"
+    next_release = __version__.split(".dev")[0]
+    assert display_version("v0.2.0-5-gabc1234") == f"{next_release}.dev5"
+    assert display_version(f"v{next_release}-2-gabc1234") == f"{next_release}.post2"

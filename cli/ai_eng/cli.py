@@ -397,10 +397,7 @@ def _print_update(r, pretend: bool, conflict: str, label: str) -> None:
         typer.echo(f"Pretend: updating {r.path}{label}, template {versions}, would change:")
     else:
         typer.secho(f"Updated {r.path}{label}: template {versions}.", fg="green")
-    if r.changes:
-        typer.echo(f"Template changes ({len(r.changes)}):")
-        for subject in r.changes:
-            typer.echo(f"  - {subject}")
+    _print_notes(r.notes, r.template)
     for title, names in (
         ("Conflicts" if conflict == "inline" else "Rejected changes", r.conflicts),
         ("New files", r.added),
@@ -411,6 +408,27 @@ def _print_update(r, pretend: bool, conflict: str, label: str) -> None:
             typer.secho(f"{title} ({len(names)}):", fg="yellow" if names is r.conflicts else None)
             for name in names:
                 typer.echo(f"  {name}")
+
+
+def _print_notes(notes, template: str) -> None:
+    """The release notes of the versions an update crossed: the upgrade notes first, loud."""
+    from ai_eng.versions import SECTIONS
+
+    if upgrade := [n for n in notes if n.upgrade_notes]:
+        typer.secho("Upgrade notes: do these before you go on", fg="yellow", bold=True)
+        for release in upgrade:
+            typer.secho(f"  {release.version}:", bold=True)
+            for line in release.upgrade_notes:
+                typer.secho(f"    {line}", fg="yellow")
+    if notes:
+        typer.echo(f"What changed in {template}:")
+    for release in notes:
+        if shown := [s for s in SECTIONS if release.sections.get(s)]:
+            typer.echo(f"  {release.version}")
+        for section in shown:
+            typer.echo(f"    {section}:")
+            for line in release.sections[section]:
+                typer.echo(f"      {line}")
 
 
 @app.command("doctor")

@@ -20,7 +20,7 @@ from ai_eng.source import (
     template_repo,
     templates_dir,
 )
-from ai_eng.versions import display_version
+from ai_eng.versions import Release, crossed, display_version, parse_changelog
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -608,7 +608,7 @@ class UpdateResult:
     path: Path
     old: str  # template versions, as `0.2.0` (a tag without its `v`) or a commit
     new: str
-    changes: list[str] = field(default_factory=list)  # commit subjects touching the template
+    notes: list[Release] = field(default_factory=list)  # the template's releases crossed
     conflicts: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -666,15 +666,15 @@ class _History:
         shown = _git_out(self.repo, "show", f"{ref}:templates/{template}/questions.yml")
         return shown.returncode == 0 and f"\n{name}:" in f"\n{shown.stdout}"
 
-    def changes(self, old: str, new: str, template: str) -> list[str]:
-        """Subjects of the commits between two versions that touch `template` (newest first)."""
+    def release_notes(self, old: str, new: str, template: str) -> list[Release]:
+        """The releases of `template`'s CHANGELOG.md (read at version `new`) that an update
+        from `old` to `new` crosses, newest first."""
         if not (self.ok and self.knows(old) and self.knows(new)):
             return []
-        out = _git_out(
-            self.repo, "log", "--format=%s", f"{old}..{new}", "--",
-            f"templates/{template}", "copier.yml",
-        )  # fmt: skip
-        return [line for line in out.stdout.splitlines() if line.strip()]
+        shown = _git_out(self.repo, "show", f"{new}:templates/{template}/project/CHANGELOG.md")
+        if shown.returncode != 0:  # a template version before changelogs
+            return []
+        return crossed(parse_changelog(shown.stdout), old, new)
 
 
 def _status(path: Path) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -751,10 +751,10 @@ def update(
             old = str(answers.get("_commit", "?"))
             template = str(answers.get("template", ""))
             bundled = answers.get("_src_path") == BUNDLE_SRC
-            changes = history.changes(old, new, template) if bundled else []
+            notes = history.release_notes(old, new, template) if bundled else []
             results.append(
                 UpdateResult(
-                    part, display_version(old), display_version(new), changes, template=template
+                    part, display_version(old), display_version(new), notes, template=template
                 )
             )
     # Each changed file goes to the deepest part holding it.
