@@ -134,6 +134,15 @@ def test_add_rag_to_a_chat_project_keeps_edits_and_tells_the_chat(
     assert result.exit_code == 0, result.output
     assert f"Added rag-pipeline 1.0.0 in {project / 'rag'}." in result.output
     assert "Changed files" in result.output and "  Makefile\n" in result.output
+    # Every file add wrote is listed: the whole rag part, and what is new in the chat's part.
+    assert "New files (" in result.output
+    listed = set()
+    for line in result.output.split("New files (", 1)[1].splitlines()[1:]:
+        if not line.startswith("  "):
+            break
+        listed.add(line.strip())
+    new = set(git(project, "ls-files", "--others", "--exclude-standard").splitlines())
+    assert listed == new and "rag/Makefile" in new
     assert _answers(project)["rag_dir"] == "rag"
     assert _answers(project / "rag")["chat_dir"] == ".."
     assert _answers(project / "rag")["project_name"] == "my-app"
@@ -239,7 +248,7 @@ def _v2(repo: Path) -> None:
     for name in ("rag-pipeline", "react-chat-ui"):
         gi = repo / "templates" / name / "project" / ".gitignore"
         gi.write_text(gi.read_text() + f"# added to {name} in v2\n")
-        (repo / "templates" / name / "project" / "CHANGELOG.md").write_text(f"# {name} v2\n")
+        (repo / "templates" / name / "project" / "NEW_IN_V2.md").write_text(f"# {name} v2\n")
 
 
 def test_add_at_an_older_version_then_update_both_parts_keeps_edits(
@@ -271,8 +280,8 @@ def test_add_at_an_older_version_then_update_both_parts_keeps_edits(
     assert f"Updated {project / 'rag'} (rag-pipeline): template 1.0.0 \u2192 2.0.0." in out
     # Files are listed under their part.
     chat_block, rag_block = out.split(f"Updated {project / 'rag'}")
-    assert "New files (1):\n  CHANGELOG.md\n" in chat_block
-    assert "New files (1):\n  rag/CHANGELOG.md\n" in rag_block
+    assert "New files (1):\n  NEW_IN_V2.md\n" in chat_block
+    assert "New files (1):\n  rag/NEW_IN_V2.md\n" in rag_block
     assert "Changed files (1):\n  rag/.gitignore\n" in rag_block
     for part, name in ((project, "react-chat-ui"), (project / "rag", "rag-pipeline")):
         assert _answers(part)["_commit"] == "v2.0.0"

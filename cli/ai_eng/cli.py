@@ -289,7 +289,8 @@ def add(
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was written", 130) from None
     typer.secho(f"Added {r.template} {r.version} in {r.path}.", fg="green")
-    for title, names in (("Conflicts", r.conflicts), ("Changed files", r.modified)):
+    files = (("Conflicts", r.conflicts), ("New files", r.added), ("Changed files", r.modified))
+    for title, names in files:
         if names:
             typer.secho(f"{title} ({len(names)}):", fg="yellow" if names is r.conflicts else None)
             for name in names:

@@ -507,6 +507,7 @@ class AddResult:
     version: str
     conflicts: list[str] = field(default_factory=list)  # in the project's own files
     modified: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # every new file, the new part's included
 
 
 def add(
@@ -580,7 +581,7 @@ def add(
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    conflicts, _, _, modified = _status(project)
+    conflicts, added, _, modified = _status(project)
     root = _git_prefix(project)
     inside = f"{root}{part.compose_dir}/"
     return AddResult(
@@ -589,6 +590,7 @@ def add(
         display_version(str(read_answers(folder).get("_commit", ref))),
         conflicts,
         [m for m in modified if m != f"{root}{ANSWERS_FILE}" and not m.startswith(inside)],
+        added,
     )
 
 
