@@ -129,6 +129,24 @@ def test_bad_names_are_rejected(answer: str, message: str, tmp_path: Path) -> No
     assert list(tmp_path.iterdir()) == []  # no temp folder left behind
 
 
+def test_a_folder_named_like_a_module_gets_the_fix_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ai-eng new app`: the package name `app` (from the folder) would shadow a module; the
+    one-line error names the fix, and the fix works."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "app", "-a", "data-pipeline", "--defaults"])
+    assert result.exit_code == 1
+    assert "would shadow a module" in result.output
+    assert "-d package_name=my_app" in result.output
+    assert list(tmp_path.iterdir()) == []
+    fixed = runner.invoke(
+        app, ["new", "app", "-a", "data-pipeline", "--defaults", "-d", "package_name=my_app"]
+    )
+    assert fixed.exit_code == 0, fixed.output
+    assert (tmp_path / "app" / "src" / "my_app").is_dir()
+
+
 def test_no_tty_and_missing_answers_fails_fast_naming_them(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": os.environ["HOME"]}
     proc = subprocess.run(
