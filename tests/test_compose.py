@@ -222,18 +222,19 @@ def test_a_failing_update_of_the_project_leaves_it_as_it_was(
 ) -> None:
     """Copier fails after the part is rendered (here: the bundle's history is gone): the
     project's own files, the new folder and the staging folder are all undone."""
-    from ai_eng import project as project_mod
+    from ai_eng import compose
+    from ai_eng.errors import AiEngError
 
     project = _new(tmp_path / "p", "ux")
     head = git(project, "rev-parse", "HEAD")
     before = _snapshot(tmp_path)
-    real = project_mod._run_update
+    real = compose.run_update
 
     def update_then_fail(path, *args, **kwargs):
         real(path, *args, **kwargs)  # the project's own files are now changed
-        raise project_mod.AiEngError("simulated failure after the update")
+        raise AiEngError("simulated failure after the update")
 
-    monkeypatch.setattr(project_mod, "_run_update", update_then_fail)
+    monkeypatch.setattr(compose, "run_update", update_then_fail)
     result = runner.invoke(app, ["add", "rag-pipeline", "--project", str(project), "--defaults"])
     assert result.exit_code == 1
     assert "simulated failure" in result.output

@@ -27,13 +27,13 @@ from ai_eng.cli import app
 from ai_eng.kit import (
     PLATFORMS,
     _integrity_path,
-    check_kit,
     lock_packages,
     npm_missing,
     pip_download,
-    project_needs,
 )
+from ai_eng.kit_check import check_kit
 from ai_eng.kit_install import kit_env
+from ai_eng.kit_needs import project_needs
 from ai_eng.project import generate
 from conftest import REAL_HOME, REPO, TEMPLATES
 

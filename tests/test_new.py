@@ -13,7 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import ai_eng.answers
 import ai_eng.project
+import ai_eng.staging
 from ai_eng.cli import app
 from ai_eng.project import generate
 from ai_eng.source import BUNDLE_SRC
@@ -23,7 +25,7 @@ runner = CliRunner()
 
 
 def _questions(template: str) -> dict[str, dict]:
-    return ai_eng.project._questions(template)
+    return ai_eng.answers.questions(template)
 
 
 def _choice_values(template: str) -> list[tuple[str, object]]:
@@ -348,7 +350,7 @@ def test_failure_after_rendering_leaves_dest_exactly_as_it_was(
             raise OSError(28, "No space left on device")
         real_rename(src, dst)
 
-    monkeypatch.setattr(ai_eng.project.os, "rename", flaky_rename)
+    monkeypatch.setattr(ai_eng.staging.os, "rename", flaky_rename)
     result = runner.invoke(app, ["new", str(dest), "-a", "rag-pipeline", "--defaults", "--force"])
     assert result.exit_code == 1
     assert "No space left on device" in _one_error(result.output)

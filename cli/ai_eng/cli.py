@@ -35,6 +35,26 @@ Data = Annotated[
     typer.Option("--data", "-d", help="Answer a question: NAME=VALUE (repeatable)."),
 ]
 DataFile = Annotated[Path | None, typer.Option("--data-file", help="YAML file of answers.")]
+NewDest = Annotated[
+    Path | None, typer.Argument(help="Folder to create (default: from the project name).")
+]
+Archetype = Annotated[
+    str | None,
+    typer.Option(
+        "--archetype", "-a", help="Archetype or template name (see `ai-eng list`); skips the quiz."
+    ),
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Write into a non-empty folder (overwrites by name).")
+]
+VcsRef = Annotated[
+    str | None,
+    typer.Option("--vcs-ref", help="Template version (e.g. v0.2.0); default: this ai-eng's."),
+]
+With = Annotated[
+    str | None,
+    typer.Option("--with", help="Add a second template as a part (as `ai-eng add` does)."),
+]
 
 
 def _version(value: bool) -> None:
@@ -130,34 +150,38 @@ def _default_dest(template: str, data: dict[str, object]) -> Path:
     return Path(find_template(template).folder)
 
 
+DIRTY = "uncommitted template changes in the ai-eng checkout are not used; commit them"
+
+
+def _quiz_or_fail(interactive: bool) -> str:
+    """The archetype the quiz recommends (and the user accepts)."""
+    if not interactive:
+        raise _fail("missing answers (no terminal to ask): archetype. Pass -a/--archetype.")
+    try:
+        return _take_quiz()
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C at a prompt
+        raise _fail("interrupted; nothing was written", 130) from None
+
+
+def _named_defaults(dest: Path | None, answers: dict[str, object]) -> dict[str, object]:
+    """A folder the user named is the project name's default (asked again on a terminal)."""
+    name = dest.expanduser().absolute().name if dest is not None else ""
+    if "project_name" not in answers and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
+        return {"project_name": name}
+    return {}
+
+
 @app.command("new")
 def new(
-    dest: Annotated[
-        Path | None, typer.Argument(help="Folder to create (default: from the project name).")
-    ] = None,
-    archetype: Annotated[
-        str | None,
-        typer.Option(
-            "--archetype",
-            "-a",
-            help="Archetype or template name (see `ai-eng list`); skips the quiz.",
-        ),
-    ] = None,
+    dest: NewDest = None,
+    archetype: Archetype = None,
     defaults: Defaults = False,
     data: Data = None,
     data_file: DataFile = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Write into a non-empty folder (overwrites by name).")
-    ] = False,
+    force: Force = False,
     git: Annotated[bool, typer.Option(help="git init and make an initial commit.")] = True,
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option("--vcs-ref", help="Template version (e.g. v0.2.0); default: this ai-eng's."),
-    ] = None,
-    with_: Annotated[
-        str | None,
-        typer.Option("--with", help="Add a second template as a part (as `ai-eng add` does)."),
-    ] = None,
+    vcs_ref: VcsRef = None,
+    with_: With = None,
 ) -> None:
     """Create a starter repo.
 
@@ -171,89 +195,40 @@ def new(
 
       ai-eng new lab -a researcher --data-file answers.yml
     """
+    from ai_eng import project as do
     from ai_eng.catalog import find_template
-    from ai_eng.project import (
-        AiEngError,
-        check_answers,
-        composition,
-        dest_problem,
-        dirty_template_checkout,
-        generate,
-    )
     from ai_eng.source import SourceError
 
     answers = _parse_data(data or [], data_file)
     interactive = _interactive()
     key = archetype or (str(answers["template"]) if "template" in answers else None)
-    if key is None:
-        if not interactive:
-            raise _fail("missing answers (no terminal to ask): archetype. Pass -a/--archetype.")
-        try:
-            key = _take_quiz()
-        except (KeyboardInterrupt, typer.Abort):  # Ctrl-C at a prompt
-            raise _fail("interrupted; nothing was written", 130) from None
+    key = key or _quiz_or_fail(interactive)
     try:
         tpl = find_template(key)
-        part = composition(tpl.name, with_) if with_ else None
-        answers = check_answers(tpl.name, answers, *([part.name] if part else []))
-    except (LookupError, AiEngError) as e:
+        part = do.composition(tpl.name, with_) if with_ else None
+        answers = do.check_answers(tpl.name, answers, *([part.name] if part else []))
+    except (LookupError, do.AiEngError) as e:
         raise _fail(str(e)) from e
     # Without DEST and with a terminal, the folder is the slug answered below.
     target = dest if dest is not None or interactive else _default_dest(tpl.name, answers)
-    user_defaults = {}
-    if target is not None:
-        if problem := dest_problem(target.expanduser().absolute(), force):  # before questions
-            raise _fail(problem)
-        # A folder the user named is the project name's default (asked again on a terminal).
-        name = target.expanduser().absolute().name
-        named = dest is not None and "project_name" not in answers
-        if named and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]{0,59}", name):
-            user_defaults["project_name"] = name
-    if dirty_template_checkout():
-        typer.secho(
-            "note: uncommitted template changes in the ai-eng checkout are not used; commit them",
-            fg="yellow",
-            err=True,
-        )
+    if target is not None and (problem := do.dest_problem(target.expanduser().absolute(), force)):
+        raise _fail(problem)  # before any question
+    if do.dirty_template_checkout():
+        typer.secho(f"note: {DIRTY}", fg="yellow", err=True)
     notes: list[str] = []
     try:
-        path = generate(
-            tpl.name,
-            target,
-            data=answers,
-            user_defaults=user_defaults,
-            defaults=defaults,
-            force=force,
-            interactive=interactive,
-            git=git,
-            vcs_ref=vcs_ref,
-            note=notes.append,
-            with_=part.name if part else None,
-        )
-    except (AiEngError, SourceError) as e:
+        path = do.generate(
+            tpl.name, target, data=answers, user_defaults=_named_defaults(dest, answers),
+            defaults=defaults, force=force, interactive=interactive, git=git, vcs_ref=vcs_ref,
+            note=notes.append, with_=part.name if part else None,
+        )  # fmt: skip
+    except (do.AiEngError, SourceError) as e:
         raise _fail(str(e)) from e
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was written", 130) from None
-    overwritten = [n.removeprefix("overwrote ") for n in notes if n.startswith("overwrote ")]
-    for line in notes:
-        if not line.startswith("overwrote "):
-            typer.secho(f"note: {line}", fg="yellow", err=True)
-    if overwritten:
-        typer.secho(f"--force overwrote {len(overwritten)} of your files:", fg="yellow")
-        for name in overwritten:
-            typer.echo(f"  {name}")
-    made = f"{tpl.name} + {part.name} (in {part.compose_dir}/)" if part else tpl.name
-    typer.secho(f"Created {path} from {made}.", fg="green")
-    typer.echo("Next:")
-    shown = dest if dest is not None else (target or Path(path.name))
-    if path != Path.cwd():
-        typer.echo(f"  cd {shown}")
-    for command in COMPOSED_COMMANDS if part else tpl.commands:
-        typer.echo(f"  {command}")
+    from ai_eng.project_cli import print_created
 
-
-#: What a project holding the chat and the RAG part runs (its root Makefile delegates).
-COMPOSED_COMMANDS = ("make setup && make ingest && make dev", "make test")
+    print_created(path, tpl, part, notes, shown=dest if dest is not None else target)
 
 
 @app.command("add")
@@ -277,7 +252,7 @@ def add(
 
       ai-eng add react-chat-ui --project my-rag
     """
-    from ai_eng.project import UNDO, AiEngError
+    from ai_eng.project import AiEngError
     from ai_eng.project import add as do_add
     from ai_eng.source import SourceError
 
@@ -288,23 +263,9 @@ def add(
         raise _fail(str(e)) from e
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was written", 130) from None
-    typer.secho(f"Added {r.template} {r.version} in {r.path}.", fg="green")
-    files = (("Conflicts", r.conflicts), ("New files", r.added), ("Changed files", r.modified))
-    for title, names in files:
-        if names:
-            typer.secho(f"{title} ({len(names)}):", fg="yellow" if names is r.conflicts else None)
-            for name in names:
-                typer.echo(f"  {name}")
-    if r.conflicts:
-        typer.echo(
-            "Each conflict holds both sides between `<<<<<<< before updating` and "
-            "`>>>>>>> after updating`: keep what you want, remove the markers."
-        )
-    typer.echo("Review with `git status` and `git diff`, then `git add -A && git commit`.")
-    typer.echo(f"Undo: {UNDO}")
-    typer.echo("Next:")
-    for command in COMPOSED_COMMANDS:
-        typer.echo(f"  {command}")
+    from ai_eng.project_cli import print_added
+
+    print_added(r)
 
 
 @app.command("list")
@@ -366,70 +327,9 @@ def update(
         raise _fail(str(e)) from e
     except KeyboardInterrupt:
         raise _fail(f"interrupted; `{UNDO}` in the project restores it", 130) from None
-    several = len(results) > 1
-    for r in results:
-        _print_update(r, pretend, conflict, f" ({r.template})" if several else "")
-    if not any(r.changed for r in results):
-        return
-    if pretend:
-        typer.echo("Nothing was written.")
-        return
-    if any(r.conflicts for r in results) and conflict == "inline":
-        typer.echo(
-            "Each conflict holds both sides between `<<<<<<< before updating` and "
-            "`>>>>>>> after updating`: keep what you want, remove the markers, `git add` the file."
-        )
-    elif any(r.conflicts for r in results):
-        typer.echo(
-            "Each file has the template's new version; its .rej holds your change that did not "
-            "apply: re-apply what you still want by hand, then delete the .rej."
-        )
-    typer.echo("Review with `git status` and `git diff`, then `git add -A && git commit`.")
-    typer.echo(f"Undo the whole update: {UNDO}")
+    from ai_eng.project_cli import print_updates
 
-
-def _print_update(r, pretend: bool, conflict: str, label: str) -> None:
-    """One part's update: versions, the template's changes, the files."""
-    versions = f"{r.old} \u2192 {r.new}" if r.old != r.new else f"{r.new} (same version)"
-    if not r.changed:
-        typer.echo(f"{r.path}{label} is up to date with template {r.new}; nothing to change.")
-        return
-    if pretend:
-        typer.echo(f"Pretend: updating {r.path}{label}, template {versions}, would change:")
-    else:
-        typer.secho(f"Updated {r.path}{label}: template {versions}.", fg="green")
-    _print_notes(r.notes, r.template)
-    for title, names in (
-        ("Conflicts" if conflict == "inline" else "Rejected changes", r.conflicts),
-        ("New files", r.added),
-        ("Removed files", r.removed),
-        ("Changed files", r.modified),
-    ):
-        if names:
-            typer.secho(f"{title} ({len(names)}):", fg="yellow" if names is r.conflicts else None)
-            for name in names:
-                typer.echo(f"  {name}")
-
-
-def _print_notes(notes, template: str) -> None:
-    """The release notes of the versions an update crossed: the upgrade notes first, loud."""
-    from ai_eng.versions import SECTIONS
-
-    if upgrade := [n for n in notes if n.upgrade_notes]:
-        typer.secho("Upgrade notes: do these before you go on", fg="yellow", bold=True)
-        for release in upgrade:
-            typer.secho(f"  {release.version}:", bold=True)
-            for line in release.upgrade_notes:
-                typer.secho(f"    {line}", fg="yellow")
-    if notes:
-        typer.echo(f"What changed in {template}:")
-    for release in notes:
-        if shown := [s for s in SECTIONS if release.sections.get(s)]:
-            typer.echo(f"  {release.version}")
-        for section in shown:
-            typer.echo(f"    {section}:")
-            for line in release.sections[section]:
-                typer.echo(f"      {line}")
+    print_updates(results, pretend=pretend, conflict=conflict)
 
 
 @app.command("doctor")

@@ -244,7 +244,7 @@ def system_info() -> dict[str, str]:
 
 def kit_results(kit: Path, template: Template | None) -> list[Result]:
     """One result per part of the kit this laptop needs (ai-eng, the template's packages)."""
-    from ai_eng.kit import KitError, check_kit
+    from ai_eng.kit_check import KitError, check_kit
 
     try:
         found = check_kit(kit, [template.name] if template else None)

@@ -26,7 +26,8 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _answers(pairs: list[str], templates: list[str]) -> dict[str, dict[str, object]]:
-    from ai_eng.project import AiEngError, _questions, check_answers
+    from ai_eng.answers import check_answers, questions
+    from ai_eng.errors import AiEngError
 
     given: dict[str, object] = {}
     for pair in pairs:
@@ -36,45 +37,50 @@ def _answers(pairs: list[str], templates: list[str]) -> dict[str, dict[str, obje
         given[key.strip()] = value
     out: dict[str, dict[str, object]] = {}
     for name in templates:
-        mine = {k: v for k, v in given.items() if k in _questions(name)}
+        mine = {k: v for k, v in given.items() if k in questions(name)}
         try:
             out[name] = check_answers(name, mine)
         except AiEngError as e:
             raise _fail(str(e)) from e
-    unknown = [k for k in given if not any(k in _questions(t) for t in templates)]
+    unknown = [k for k in given if not any(k in questions(t) for t in templates)]
     if unknown:
         raise _fail(f"'{unknown[0]}' is not a question of {', '.join(templates)}")
     return out
 
 
+Archetypes = Annotated[
+    list[str] | None,
+    typer.Option("--archetype", "-a", help="Archetype or template (repeatable; default: all)."),
+]
+Platforms = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--platform",
+        help="linux-x86_64, macos-arm64, windows-x86_64 or all (repeatable; default: this "
+        "machine's, which must be linux-x86_64 for the CPU torch).",
+    ),
+]
+Pythons = Annotated[
+    list[str] | None,
+    typer.Option("--python", help="Python versions of the laptops, e.g. 3.12 (repeatable)."),
+]
+RoomData = Annotated[
+    list[str] | None,
+    typer.Option("--data", "-d", help="An answer the room will give `ai-eng new` (NAME=VALUE)."),
+]
+TorchIndex = Annotated[
+    str, typer.Option("--torch-index", help="Where Linux's CPU-only torch comes from.")
+]
+
+
 @kit_app.command("build")
 def build(
     kit: Annotated[Path, typer.Argument(help="Folder to fill (a USB stick, a LAN share).")],
-    archetype: Annotated[
-        list[str] | None,
-        typer.Option("--archetype", "-a", help="Archetype or template (repeatable; default: all)."),
-    ] = None,
-    platforms: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--platform",
-            help="linux-x86_64, macos-arm64, windows-x86_64 or all (repeatable; default: this "
-            "machine's, which must be linux-x86_64 for the CPU torch).",
-        ),
-    ] = None,
-    pythons: Annotated[
-        list[str] | None,
-        typer.Option("--python", help="Python versions of the laptops, e.g. 3.12 (repeatable)."),
-    ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data", "-d", help="An answer the room will give `ai-eng new` (NAME=VALUE)."
-        ),
-    ] = None,
-    torch_index: Annotated[
-        str, typer.Option("--torch-index", help="Where Linux's CPU-only torch comes from.")
-    ] = "",
+    archetype: Archetypes = None,
+    platforms: Platforms = None,
+    pythons: Pythons = None,
+    data: RoomData = None,
+    torch_index: TorchIndex = "",
 ) -> None:
     """Fill KIT with ai-eng, each template's wheels and npm packages, and a manifest.
 
@@ -82,39 +88,18 @@ def build(
     """
     import tempfile
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from ai_eng.catalog import find_template, list_templates
-    from ai_eng.kit import (
-        PLATFORMS,
-        TORCH_CPU_INDEX,
-        KitError,
-        human,
-        load_manifest,
-        plan_build,
-        size_table,
-        this_platform,
-        this_python,
-        write_manifest,
-    )
-    from ai_eng.project import AiEngError
-    from ai_eng.source import SourceError
+    from ai_eng.kit import TORCH_CPU_INDEX, KitError, merge_manifest, plan_build, write_manifest
+    from ai_eng.kit_check import load_manifest
+    from ai_eng.kit_platforms import pick_platforms, this_python
 
     try:
         names = [find_template(a).name for a in archetype or []] or [
             t.name for t in list_templates()
         ]
-    except LookupError as e:
+        plats = pick_platforms(platforms or [])
+    except (LookupError, KitError) as e:
         raise _fail(str(e)) from e
-    plats = []
-    for p in platforms or [this_platform() or "linux-x86_64"]:
-        if p == "all":
-            plats += list(PLATFORMS)
-        elif p in PLATFORMS:
-            plats.append(p)
-        else:
-            raise _fail(f"unknown platform '{p}' (choose from: {', '.join(PLATFORMS)}, all)")
-    plats = list(dict.fromkeys(plats))
     pys = list(dict.fromkeys(pythons or [this_python()]))
     answers = _answers(data or [], names)
     kit = kit.expanduser().absolute()
@@ -130,38 +115,47 @@ def build(
         steps, manifest = plan_build(
             kit, names, plats, pys, answers, Path(work), torch_index or TORCH_CPU_INDEX
         )
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-        )
-        try:
-            with Progress(*columns, transient=False) as progress:
-                task = progress.add_task("kit", total=len(steps))
-                for step in steps:
-
-                    def note(what: str, label: str = step.label) -> None:
-                        progress.update(task, description=f"{label}: {what[:40]}")
-
-                    progress.update(task, description=step.label)
-                    step.run(note)
-                    progress.advance(task)
-                progress.update(task, description="done")
-        except (KitError, AiEngError, SourceError) as e:
-            raise _fail(str(e)) from e
-        except KeyboardInterrupt:
-            raise _fail("interrupted; run the same command again to finish the kit", 130) from None
+        _run_steps(steps)
     if previous:  # keep what earlier builds added (other templates, platforms, Pythons)
-        keep = {(s["for"], s["platform"], s["python"]) for s in manifest["sets"]}
-        manifest["sets"] = [
-            s for s in previous["sets"] if (s["for"], s["platform"], s["python"]) not in keep
-        ] + manifest["sets"]
-        manifest["templates"] = {**previous["templates"], **manifest["templates"]}
-        manifest["npm"] = {**previous.get("npm", {}), **manifest["npm"]}
-        manifest["platforms"] = list(dict.fromkeys(previous["platforms"] + plats))
-        manifest["python"] = list(dict.fromkeys(previous["python"] + pys))
-    manifest = write_manifest(kit, manifest)
+        manifest = merge_manifest(previous, manifest)
+    _print_kit(kit, write_manifest(kit, manifest))
+
+
+def _run_steps(steps: list) -> None:
+    """Run the kit's steps under one progress bar."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ai_eng.kit import KitError
+    from ai_eng.project import AiEngError
+    from ai_eng.source import SourceError
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, transient=False) as progress:
+            task = progress.add_task("kit", total=len(steps))
+            for step in steps:
+
+                def note(what: str, label: str = step.label) -> None:
+                    progress.update(task, description=f"{label}: {what[:40]}")
+
+                progress.update(task, description=step.label)
+                step.run(note)
+                progress.advance(task)
+            progress.update(task, description="done")
+    except (KitError, AiEngError, SourceError) as e:
+        raise _fail(str(e)) from e
+    except KeyboardInterrupt:
+        raise _fail("interrupted; run the same command again to finish the kit", 130) from None
+
+
+def _print_kit(kit: Path, manifest: dict) -> None:
+    from ai_eng.kit import human, size_table
+
     typer.secho(f"Kit in {kit}: {human(manifest['size'])} in all.", fg="green", bold=True)
     typer.echo(f"{'wheels for':22} {'platform':16} {'python':7} {'files':>6} {'size':>9}  missing")
     for what, plat, py, count, size, missing in size_table(manifest):
@@ -185,7 +179,7 @@ def install(
     """Install this kit's ai-eng into this Python (offline), check the kit has everything this
     laptop needs, and print the environment that makes `make setup` install from the kit."""
     from ai_eng.catalog import find_template
-    from ai_eng.kit import KitError, check_kit
+    from ai_eng.kit_check import KitError, check_kit
     from ai_eng.kit_install import env_lines
     from ai_eng.kit_install import install as do_install
 
@@ -224,7 +218,7 @@ def env(
 
     Example: eval "$(ai-eng kit env /media/usb/kit)" && make setup
     """
-    from ai_eng.kit import KitError, load_manifest
+    from ai_eng.kit_check import KitError, load_manifest
     from ai_eng.kit_install import env_lines
 
     kit = kit.expanduser().absolute()
