@@ -91,6 +91,16 @@ def test_new_with_renders_both_parts_exactly_in_one_commit(
     assert "one part of the project in `..`" in (project / "rag/README.md").read_text()
 
 
+def test_new_with_and_add_reach_the_same_files(template_repo: Path, tmp_path: Path) -> None:
+    """`new --with` takes `add`'s own path (render the part, update the project's part with
+    the hidden answer): byte for byte the same project."""
+    together = _new(tmp_path / "together" / "my-app", "ux", "--with", "rag-pipeline")
+    later = _new(tmp_path / "later" / "my-app", "ux")
+    added = runner.invoke(app, ["add", "rag-pipeline", "--project", str(later), "--defaults"])
+    assert added.exit_code == 0, added.output
+    assert _snapshot(together) == _snapshot(later)
+
+
 def test_new_with_chat_in_a_rag_project(template_repo: Path, tmp_path: Path) -> None:
     project = _new(tmp_path / "docs-app", "data-pipeline", "--with", "ux")
     assert _answers(project)["chat_dir"] == "chat"
