@@ -43,7 +43,8 @@ def make_bundle(root: Path, out: Path, version: str) -> None:
             "older projects can update. Run `git fetch --unshallow --tags` and build again."
         )
     tags = source.release_tags(root / "cli" / "ai_eng" / "releases.toml")
-    tags.setdefault(f"v{version}", source._git("rev-parse", "HEAD", cwd=root))
+    if not source.has_commit(root, tags.get(f"v{version}", "")):  # this build's own version
+        tags[f"v{version}"] = source._git("rev-parse", "HEAD", cwd=root)
     source.write_bundle(root, out, tags)
 
 

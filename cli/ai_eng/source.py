@@ -49,17 +49,16 @@ def release_tags(record: Path = RELEASES) -> dict[str, str]:
     return {f"v{version}": commit for version, commit in data.get("releases", {}).items()}
 
 
+def has_commit(repo: Path, commit: str) -> bool:
+    check = ["git", "cat-file", "-e", f"{commit}^{{commit}}"]
+    return bool(commit) and subprocess.run(check, cwd=repo, capture_output=True).returncode == 0
+
+
 def write_bundle(repo: Path, out: Path, tags: dict[str, str] | None = None) -> None:
     """`git bundle` of HEAD and every tag of `repo` at `out`, plus each of `tags` (name ->
     commit) the repo lacks and whose commit it has: the tags live only inside the bundle."""
     have = set(_git("tag", "--list", cwd=repo).split())
-    missing = {}
-    for tag, commit in (tags or {}).items():
-        known = subprocess.run(
-            ["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=repo, capture_output=True
-        )
-        if tag not in have and known.returncode == 0:
-            missing[tag] = commit
+    missing = {t: c for t, c in (tags or {}).items() if t not in have and has_commit(repo, c)}
     out.unlink(missing_ok=True)  # git bundle refuses to overwrite
     if not missing:
         _git("bundle", "create", "--quiet", str(out), "HEAD", "--tags", cwd=repo)
