@@ -1,10 +1,10 @@
 """This project's index for other programs: what a chat (or any app) calls to answer from it.
 
     index = retrieval.open_folder(Path("rag"))      # a project folder: its .env, its database
-    passages = index.find("How does HNSW search?")  # TOP_K passages; [] when nothing is ingested
+    passages = index.find("How does HNSW search?")  # TOP_K passages; [] when none is ingested
     system, question = index.sources_prompt("How does HNSW search?", passages)
-    index.citations(passages, reply)                # {"cited": [1], "invalid": [7], "supported": []}
-    index.status()                                  # {"documents": 3, "chunks": 41}
+    index.citations(passages, reply)  # {"cited": [1], "invalid": [7], "supported": []}
+    index.status()  # {"documents": 3, "chunks": 41}
     index.close()
 
 The settings come from the folder's settings file and the defaults only: the calling program's
@@ -145,7 +145,12 @@ class Index:
             except EmbeddingError as exc:
                 raise RetrievalError(f"Checking the citations failed: {exc}") from exc
             supported = [
-                {"sentence": s.sentence, "n": s.source, "quote": s.quote, "score": round(s.score, 3)}
+                {
+                    "sentence": s.sentence,
+                    "n": s.source,
+                    "quote": s.quote,
+                    "score": round(s.score, 3),
+                }
                 for s in support
                 if s.supported
             ]
