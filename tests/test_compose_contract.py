@@ -32,7 +32,8 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     rendered = []
     for template in ("react-chat-ui", "rag-pipeline"):
         dest = root / template
-        run_copy(str(source), dest, data={"template": template}, defaults=True, unsafe=True, quiet=True)
+        data = {"template": template}
+        run_copy(str(source), dest, data=data, defaults=True, unsafe=True, quiet=True)
         rendered.append(dest)
     return rendered[0], rendered[1]
 
@@ -96,7 +97,7 @@ def test_the_opened_index_has_every_method_of_the_protocol(parts) -> None:
     methods = {n.name: n for n in index.body if isinstance(n, ast.FunctionDef)}
     for name, params in protocol_methods(protocol).items():
         assert name in methods, f"{index.name} lacks {name}() of the chat's Retriever"
-        assert parameters(methods[name]) == params, f"{index.name}.{name}: {parameters(methods[name])}"
+        assert parameters(methods[name]) == params, f"{index.name}.{name}() takes other arguments"
 
 
 def test_the_no_documents_default_has_the_same_methods(parts) -> None:
@@ -113,5 +114,5 @@ def test_the_rag_parts_hits_have_every_passage_attribute(parts) -> None:
     fields = {
         n.target.id: ast.unparse(n.annotation) for n in hit.body if isinstance(n, ast.AnnAssign)
     }
-    wanted = {name: a if isinstance(a, str) else a.__name__ for name, a in passage.__annotations__.items()}
+    wanted = {name: getattr(a, "__name__", a) for name, a in passage.__annotations__.items()}
     assert {name: fields.get(name) for name in wanted} == wanted
