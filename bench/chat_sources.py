@@ -7,8 +7,9 @@ itself with that venv's Python. All on 127.0.0.1, the project's own index untouc
   - the RAG part's shipped docs/ are ingested into a temp embedded PostgreSQL (its `ingest`);
   - backend/tests/docs_llm.py is the model, the backend runs with the README's uvicorn command;
   - rounds alternate (ABAB) between
-      A. retrieval alone: `Docs.find`, the call the chat route makes (the RAG part's hybrid search:
-         embed the question, then SQL), in this process, in a worker thread as the route runs it
+      A. retrieval alone: the retriever's `find`, the call the chat route makes (the RAG part's
+         hybrid search: embed the question, then SQL), in this process, in a worker thread as the
+         route runs it
          (on a busy machine, torch in the main thread measured up to 10x slower than in a worker);
       B. time to sources: POST /api/chat until the first `source-document` part arrives (and,
          printed too, until the first part arrives: what the backend does before retrieval).
@@ -109,10 +110,10 @@ def main() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     sys.path.insert(0, str(project / "backend"))
     import httpx
-    from app.core.config import Settings
-    from app.core.docs import Docs
+    from app.core.config import PROJECT_ROOT
+    from app.core.retriever import open_retriever
 
-    rag_dir = Settings(_env_file=None).RAG_DIR
+    rag_dir = PROJECT_ROOT / "rag"  # where `new --with rag-pipeline` puts the RAG part
     questions = [
         json.loads(line)["question"]
         for line in (rag_dir / "eval" / "questions.jsonl").read_text().splitlines()
@@ -146,6 +147,7 @@ def main() -> None:
             "LLM_PROVIDER": "openai-compatible",
             "LLM_BASE_URL": f"http://127.0.0.1:{llm_port}/v1",
             "DATABASE_URL": f"sqlite:///{scratch / 'chat.db'}",
+            "RAG_DIR": str(rag_dir),
             "RAG_ENV_FILE": str(env_file),
         }
         uvicorn = [str(python.with_name("uvicorn")), "app.main:app", "--app-dir", "backend"]
@@ -157,7 +159,7 @@ def main() -> None:
             )
         )
         wait_http(f"http://127.0.0.1:{port}/api/health", processes[-1])
-        docs = Docs.open(rag_dir, env_file)  # the same settings the backend reads
+        docs = open_retriever(rag_dir, env_file)  # the same retriever the backend opens
 
         with (
             httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client,

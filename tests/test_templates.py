@@ -25,7 +25,6 @@ RUFF = Path(sys.executable).with_name("ruff")
 
 # Files react-chat-ui renders when it answers from a RAG part (rag_dir set).
 DOCS_FILES = {
-    "backend/app/core/docs.py",
     "backend/tests/docs_llm.py",
     "backend/tests/test_docs.py",
     "frontend/playwright.docs.config.ts",
@@ -154,12 +153,8 @@ CHOICES: dict[
                     [],
                 ),
                 "README.md": (["## Two parts"], []),
-                "backend/app/main.py": (["Docs.open"], []),
-                "backend/app/api/routes/chat.py": (
-                    ["docs.find", "source_parts", "citation_part"],
-                    [],
-                ),
-                "backend/app/core/docs.py": (["from my_chat import answer, db, search"], []),
+                ".env.example": (["\nRAG_DIR=rag\n"], []),
+                "backend/tests/test_docs.py": (["from my_chat.retrieval import"], []),
                 "frontend/playwright.docs.config.ts": (["rag ingest rag/docs/hnsw.md"], []),
             },
         ),

@@ -28,14 +28,19 @@ def build_messages(question: str, hits: list[Hit], max_chars: int = 1200) -> lis
     ]
 
 
-def cited_numbers(answer: str, n_sources: int) -> list[int]:
-    """The [n] markers in the answer that point at a real source, in order of first use."""
+def written_numbers(answer: str) -> list[int]:
+    """Every number written in [n] (or [n, m]) markers, from 1 up, in order of first use."""
     found: list[int] = []
     for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", answer):
         for number in (int(x) for x in group.split(",")):
-            if 1 <= number <= n_sources and number not in found:
+            if number >= 1 and number not in found:
                 found.append(number)
     return found
+
+
+def cited_numbers(answer: str, n_sources: int) -> list[int]:
+    """The [n] markers in the answer that point at a real source, in order of first use."""
+    return [number for number in written_numbers(answer) if number <= n_sources]
 
 
 SUPPORT_THRESHOLD = 0.6  # cosine of MiniLM sentence embeddings: a close paraphrase or better

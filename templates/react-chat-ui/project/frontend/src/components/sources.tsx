@@ -5,7 +5,7 @@ import type { ChatMessage } from '../lib/types';
  * Citations a reader can check. When the chat answers from documents, the server sends each
  * passage it gave the model as an AI SDK `source-document` part (before the text) and, after
  * the text, a `data-citations` part saying which sources the reply cites (see
- * backend/app/core/docs.py). Both are stored with the message, so they survive a reload.
+ * backend/app/core/retriever.py). Both are stored with the message, so they survive a reload.
  */
 
 /** One passage the reply may cite, numbered as the model saw it ([1], [2], ...). */

@@ -43,10 +43,8 @@ from sse_starlette import EventSourceResponse
 from app import crud
 from app.api.deps import LLMDep, SettingsDep, UserDep
 from app.core.config import Settings
-{%- if rag_dir %}
-from app.core.docs import Docs, DocsError, Found
-{%- endif %}
 from app.core.llm import UpstreamError, describe_error, resolve_model, stream_chat
+from app.core.retriever import Passage, Retriever, passages_from, source_parts
 
 router = APIRouter(tags=["chat"])
 log = logging.getLogger(__name__)
@@ -120,11 +118,24 @@ def fit_to_context(messages: list[dict[str, str]], budget: int) -> list[dict[str
     return kept
 
 
-def to_openai(messages: list[ui.UIMessage], settings: Settings) -> list[dict[str, str]]:
+def to_openai(
+    messages: list[ui.UIMessage], settings: Settings, sources: list[dict[str, str]] | None = None
+) -> list[dict[str, str]]:
+    """The chat prompt: the history that fits, and after a cut-off reply the continue instruction.
+
+    sources: the retriever's [system, question with the passages]; the system message goes first
+    and the question replaces the last user message (on Continue, the one before the cut-off reply).
+    """
     prompt = [{"role": m.role, "content": crud.message_text(m)} for m in messages]
+    system = None
+    if sources and prompt:
+        system, question = sources
+        last_user = max((i for i, m in enumerate(prompt) if m["role"] == "user"), default=len(prompt) - 1)
+        prompt[last_user] = question
     if prompt and prompt[-1]["role"] == "assistant":
         prompt.append({"role": "user", "content": CONTINUE_INSTRUCTION})
-    return fit_to_context(prompt, settings.prompt_token_budget)
+    prompt = fit_to_context(prompt, settings.prompt_token_budget)
+    return [system, *prompt] if system else prompt
 
 
 def sse(event: dict) -> bytes:
@@ -162,9 +173,7 @@ async def reply_stream(
     settings: Settings,
     body: ChatRequest,
     user_id: str,
-{%- if rag_dir %}
-    docs: Docs,
-{%- endif %}
+    retriever: Retriever,
 ) -> AsyncIterator[str]:
     """Stream one assistant reply; whatever happens (done, error, client gone) save what was said.
 
@@ -178,22 +187,23 @@ async def reply_stream(
     ended = "stopped"  # until the stream says otherwise
     saving: asyncio.Future | None = None  # storing the client's history, started after the first token
     response = None
-{%- if rag_dir %}
-    found = Found("", [])  # the passages the reply may cite (app/core/docs.py)
+    passages: list[Passage] = []  # the documents' passages the reply may cite (app/core/retriever.py)
     cited: dict | None = None
-{%- endif %}
     yield sse({"type": "start", "messageId": message_id})
     yield sse({"type": "start-step"})
     try:
-{%- if rag_dir %}
-        # The documents' passages go out first: the sources show while the model starts.
-        question = next((m for m in reversed(body.messages) if m.role == "user"), body.messages[-1])
-        found = await anyio.to_thread.run_sync(docs.find, crud.message_text(question))
-        for part in found.source_parts():
-            yield sse(part)
-{%- endif %}
+        question = crud.message_text(
+            next((m for m in reversed(body.messages) if m.role == "user"), body.messages[-1])
+        )
+        if continued:  # it goes on from the passages it was written from; the client shows them already
+            passages = passages_from([p.model_dump(by_alias=True) for p in continued.parts])
+        else:  # the passages go out first: the sources show while the model starts
+            passages = list(await anyio.to_thread.run_sync(retriever.find, question))
+            for part in source_parts(passages):
+                yield sse(part)
         model = await resolve_model(llm, settings, body.model)
-        prompt = {% if rag_dir %}found.prompt(to_openai(body.messages, settings)){% else %}to_openai(body.messages, settings){% endif %}
+        sources = retriever.sources_prompt(question, passages) if passages else None
+        prompt = to_openai(body.messages, settings, sources)
         response = await stream_chat(llm, settings, model, prompt)
         yield sse({"type": "text-start", "id": text_id})
         finish_reason, buffer = None, b""
@@ -216,12 +226,11 @@ async def reply_stream(
         reason = finish_reason if finish_reason in ("stop", "length") else "stop"
         ended = reason
         yield sse({"type": "text-end", "id": text_id})
-{%- if rag_dir %}
-        if found.hits:  # which sources the reply cites, checked (app/core/docs.py)
+        if passages:  # which sources the reply cites, checked by the retriever
             text = (crud.message_text(continued) if continued else "") + "".join(parts)
-            cited = await anyio.to_thread.run_sync(docs.citation_part, found, text)
+            data = await anyio.to_thread.run_sync(retriever.citations, passages, text)
+            cited = {"type": "data-citations", "id": "citations", "data": data}
             yield sse(cited)
-{%- endif %}
         yield sse({"type": "finish-step"})
         yield sse({"type": "finish", "finishReason": reason, "messageMetadata": {"finishReason": reason}})
     except (UpstreamError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
@@ -229,12 +238,10 @@ async def reply_stream(
         log.warning("upstream failed: %s", exc)
         ended = "error"
         yield sse({"type": "error", "errorText": describe_error(exc, settings)})
-{%- if rag_dir %}
-    except DocsError as exc:
+    except RuntimeError as exc:  # the retriever's failures (database, embedding model)
         log.warning("documents failed: %s", exc)
         ended = "error"
         yield sse({"type": "error", "errorText": str(exc)})
-{%- endif %}
     finally:
         # The client may be gone (Stop): finish the clean-up anyway, shielded from that cancellation.
         with anyio.CancelScope(shield=True):
@@ -247,15 +254,11 @@ async def reply_stream(
                     id=message_id,
                     role="assistant",
                     metadata={"finishReason": ended},
-{%- if rag_dir %}
                     parts=[
-                        *(ui.SourceDocumentUIPart.model_validate(p) for p in found.source_parts()),
+                        *(ui.SourceDocumentUIPart.model_validate(p) for p in source_parts(passages)),
                         ui.TextUIPart(text=before + "".join(parts), state="done"),
                         *([ui.DataUIPart.model_validate(cited)] if cited else []),
                     ],
-{%- else %}
-                    parts=[ui.TextUIPart(text=before + "".join(parts), state="done")],
-{%- endif %}
                 )
                 await db_write(writes, append_reply, engine, body.id, reply, continued is not None)
 
@@ -299,8 +302,8 @@ async def chat(
         llm=llm,
         settings=settings,
         body=body,
-        user_id=user_id,{% if rag_dir %}
-        docs=request.app.state.docs,{% endif %}
+        user_id=user_id,
+        retriever=request.app.state.retriever,
     )
 
     async def events() -> AsyncIterator[str]:

@@ -8,15 +8,9 @@ import contextlib
 import importlib.util
 import json
 import os
-{%- if rag_dir %}
-import shutil
-{%- endif %}
 import socket
 import subprocess
 import sys
-{%- if rag_dir %}
-import tempfile
-{%- endif %}
 import time
 import uuid
 from collections.abc import Iterator
@@ -44,21 +38,6 @@ requires_local_model = pytest.mark.skipif(
 )
 
 
-{% if rag_dir -%}
-@pytest.fixture(scope="session", autouse=True)
-def empty_rag_index() -> Iterator[None]:
-    """The backends here search an empty index of their own, never the RAG part's (the chat then
-    answers as a plain chat); tests/test_docs.py ingests documents where it needs them. As root, the
-    embedded PostgreSQL runs as the user `pgserver`, who must be able to enter the folder."""
-    folder = Path(tempfile.mkdtemp(prefix="chat-test-rag-"))
-    folder.chmod(0o755)
-    (folder / "rag.env").write_text(f"PGDATA_DIR={folder / 'pgdata'}\n")
-    os.environ["RAG_ENV_FILE"] = str(folder / "rag.env")
-    yield
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-{% endif -%}
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,11 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from app.api.main import api_router
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import make_engine, write_slots
-{%- if rag_dir %}
-from app.core.docs import Docs
-{%- endif %}
 from app.core.llm import make_client, ollama_version
 from app.core.local_llm import LocalModelServer
+from app.core.retriever import open_retriever
 from app.core.security import GuestSessionMiddleware, load_secret
 
 log = logging.getLogger("app")
@@ -40,17 +38,15 @@ async def lifespan(app: FastAPI):
     # Chat history writes take turns (app/api/routes/chat.py): SQLite has one writer at a time anyway.
     app.state.db_writes = anyio.CapacityLimiter(write_slots(app.state.engine))
     app.state.llm = make_client(settings)
-{%- if rag_dir %}
-    # The RAG part's index (database, embedding model): the chat answers from the documents.
-    app.state.docs = await anyio.to_thread.run_sync(Docs.open, settings.RAG_DIR, settings.rag_env_file)
-{%- endif %}
+    # The documents the chat answers from (RAG_DIR; none by default): app/core/retriever.py.
+    app.state.retriever = await anyio.to_thread.run_sync(
+        open_retriever, settings.RAG_DIR, settings.RAG_ENV_FILE
+    )
     try:
         yield
     finally:
         await app.state.llm.close()
-{%- if rag_dir %}
-        app.state.docs.close()
-{%- endif %}
+        app.state.retriever.close()
         app.state.engine.dispose()
         if local_server:
             local_server.stop()
