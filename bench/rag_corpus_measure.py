@@ -69,12 +69,23 @@ def git_files(corpus: Path, questions: list[dict]) -> list[Path]:
     return [p for p in named if sum(len(s.text) for s in load(p, p.read_bytes()).sections) < 30_000]
 
 
+def demo_files(corpus: Path, questions: list[dict]) -> list[Path]:
+    return sorted(p for p in corpus.iterdir() if p.is_file())
+
+
 CORPORA = {
+    "demo": (project / "docs", "", demo_files),  # the project's own docs and eval set
     "python": (Path("/usr/share/doc/python3.11/html"), "rag_python_docs.jsonl", python_files),
     "git": (Path("/usr/share/doc/git-doc"), "rag_git_docs.jsonl", git_files),
 }
 corpus, questions_file, select = CORPORA[corpus_name]
-questions = [json.loads(line) for line in (BENCH / questions_file).read_text().splitlines() if line]
+questions_path = (
+    BENCH / questions_file if corpus_name != "demo" else project / "eval/questions.jsonl"
+)
+questions = [json.loads(line) for line in questions_path.read_text().splitlines() if line]
+for q in questions:  # the shipped set names one document and no kind
+    q.setdefault("evidence", {q.get("doc", ""): q.get("section", "")})
+    q.setdefault("kind", "demo")
 files = select(corpus, questions)
 kept = {f.relative_to(corpus).as_posix() for f in files}
 for q in questions:
