@@ -19,6 +19,12 @@ RRF_K = 60  # the constant from Cormack et al. (2009); larger flattens the fusio
 # vector weights 0.8-1.5 and pools of k..4k candidates; equal weights and max(k, 40) won.
 HYBRID_VECTOR_WEIGHT = 1.0  # the full-text list weighs 1
 HYBRID_POOL_FACTOR, HYBRID_POOL_MIN = 1, 40
+# The relevance floor (bench/rag_corpus_eval.py measures it; all-MiniLM-L6-v2): over the shipped
+# docs small talk's best cosine similarity is at most 0.20 and the eval questions' at least 0.26;
+# over the Git manual "hello" reaches 0.28 (its examples use hello.c). Off-topic prompts are
+# mostly words the docs never use, which MIN_KNOWN_SHARE catches.
+MIN_SIMILARITY = 0.22
+MIN_KNOWN_SHARE = 0.45
 
 
 @dataclass
@@ -84,29 +90,53 @@ def _split_names(text: str) -> str:
     return re.sub(r"(\w)\.(?=\w)", r"\1 ", text)
 
 
+def _query_terms(conn: psycopg.Connection, text: str) -> tuple[list[tuple[str, int]], float]:
+    """The query's lexemes with their chunk counts (0: not in the corpus), and the chunk count."""
+    rows = conn.execute(
+        "SELECT t.lexeme, coalesce(s.ndoc, 0), c.reltuples FROM unnest(to_tsvector("
+        "'english', %s)) t LEFT JOIN lexeme_stats s USING (lexeme), pg_class c"
+        " WHERE c.oid = 'chunks'::regclass",
+        [_split_names(text)],
+    ).fetchall()
+    n = max([1.0, *(float(max(r[2], r[1])) for r in rows)])
+    return [(lexeme, ndoc) for lexeme, ndoc, _ in rows], n
+
+
+def _idf(df: float, n: float) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def known_share(terms: list[tuple[str, int]], n: float) -> float:
+    """How much of the query's information (idf mass) the corpus has words for: 1.0 when every
+    lexeme occurs somewhere, near 0 for "Write a haiku about the sea" over database docs."""
+    total = sum(_idf(df, n) for _, df in terms)
+    return sum(_idf(df, n) for _, df in terms if df) / total if total else 0.0
+
+
 def fulltext_search(
-    conn: psycopg.Connection, text: str, k: int, *, source: str | None = None
+    conn: psycopg.Connection,
+    text: str,
+    k: int,
+    *,
+    source: str | None = None,
+    min_known_share: float = 0.0,
 ) -> list[Hit]:
     """BM25-style ranking in PostgreSQL: each query lexeme's ts_rank (saturating term
     frequency, title and heading weights, length normalised) times its idf. Chunks are
     selected by the query's informative lexemes (OR), so a long question still matches
-    and a common word never makes PostgreSQL rank half the table."""
-    terms = conn.execute(
-        "SELECT t.lexeme, s.ndoc, greatest(c.reltuples, s.ndoc) FROM unnest(to_tsvector("
-        "'english', %s)) t JOIN lexeme_stats s USING (lexeme), pg_class c"
-        " WHERE c.oid = 'chunks'::regclass",
-        [_split_names(text)],
-    ).fetchall()
-    if not terms:
+    and a common word never makes PostgreSQL rank half the table. No hits when less than
+    min_known_share of the query's idf mass is made of words the corpus contains."""
+    all_terms, n = _query_terms(conn, text)
+    terms = [(lexeme, df, n) for lexeme, df in all_terms if df]
+    if not terms or known_share(all_terms, n) < min_known_share:
         return []
-    n = max(float(terms[0][2]), 1.0)
     selective, rows = [], 0
     for term in sorted(terms, key=lambda t: t[1]):  # rarest first, within the row budget
         if selective and (term[1] > COMMON_SHARE * n or rows + term[1] > CANDIDATE_ROWS):
             break
         selective.append(term)
         rows += term[1]
-    idf = {lexeme: math.log(1 + (n - df + 0.5) / (df + 0.5)) for lexeme, df, _ in terms}
+    idf = {lexeme: _idf(df, n) for lexeme, df, _ in terms}
     weights = sql.Literal("{" + ",".join(map(str, FULLTEXT_WEIGHTS)) + "}")
     rank = sql.SQL(" + ").join(
         sql.SQL("{} * ts_rank({}::real[], c.tsv, {}::tsquery, 1)").format(
@@ -153,22 +183,26 @@ def search(
     source: str | None = None,
     ef_search: int | None = None,
     query_vector: np.ndarray | None = None,
+    min_similarity: float = MIN_SIMILARITY,
+    min_known_share: float = MIN_KNOWN_SHARE,
 ) -> list[Hit]:
+    """The k best chunks for text, or none when nothing in the corpus is about it (the
+    relevance floor: 0 turns each test off). A chunk is about the question when its cosine
+    similarity reaches min_similarity, or, for full-text hits, when the corpus has words for
+    at least min_known_share of the question (see known_share)."""
     if not text.strip():
         raise ValueError("the query is empty")
     if mode == "fulltext":
-        return fulltext_search(conn, text, k, source=source)
+        return fulltext_search(conn, text, k, source=source, min_known_share=min_known_share)
     db.check_embedding_model(conn, embedder.name)
     if query_vector is None:
         query_vector = embedder.embed([text])[0]
     if mode == "vector":
-        return vector_search(conn, query_vector, k, source=source, ef_search=ef_search)
+        hits = vector_search(conn, query_vector, k, source=source, ef_search=ef_search)
+        return hits if hits and hits[0].score >= min_similarity else []
     pool = max(HYBRID_POOL_FACTOR * k, HYBRID_POOL_MIN)  # candidates from each retriever
-    return reciprocal_rank_fusion(
-        [
-            vector_search(conn, query_vector, pool, source=source, ef_search=ef_search),
-            fulltext_search(conn, text, pool, source=source),
-        ],
-        k,
-        [HYBRID_VECTOR_WEIGHT, 1.0],
-    )
+    vector = vector_search(conn, query_vector, pool, source=source, ef_search=ef_search)
+    fulltext = fulltext_search(conn, text, pool, source=source, min_known_share=min_known_share)
+    if not vector or vector[0].score < min_similarity:
+        return fulltext[:k]  # nothing close in meaning: only what the words match, if anything
+    return reciprocal_rank_fusion([vector, fulltext], k, [HYBRID_VECTOR_WEIGHT, 1.0])
