@@ -29,7 +29,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # any python starts it: main() re-runs it in the project's venv
+    np = None
 
 BENCH = Path(__file__).resolve().parent
 CORPUS = Path("/usr/share/doc/python3.11/html")
@@ -41,9 +44,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--project", type=Path, required=True)
-    parser.add_argument("--pages", type=int, default=200, help="Python docs pages for quality")
+    parser.add_argument(
+        "--pages", type=int, default=200, help="Python docs pages (< 62: fewer questions)"
+    )
     parser.add_argument("--speed-chunks", type=int, default=512)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="0: quality only")
     args = parser.parse_args()
     project = args.project.resolve()
     python = project / ".venv" / "bin" / "python"
@@ -80,7 +85,10 @@ def main() -> None:
     named = sorted({CORPUS / page for q in questions for page in q["evidence"]})
     others = [p for p in pages if p not in named]
     random.Random(0).shuffle(others)
-    docs_files = named + others[: max(0, args.pages - len(named))]
+    docs_files = named[: args.pages] + others[: max(0, args.pages - len(named))]
+    if args.pages < len(named):  # a quick run: the questions about the pages kept
+        kept = {p.relative_to(CORPUS).as_posix() for p in docs_files}
+        questions = [q for q in questions if kept & set(q["evidence"])]
     docs_chunks = chunks(docs_files)
     demo_chunks = chunks(sorted((project / "docs").rglob("*")))
 
@@ -94,22 +102,35 @@ def main() -> None:
             rates[b].append(len(sample) / (time.perf_counter() - t0))
             print(f"round {r + 1}: {b:>9} {rates[b][-1]:6.1f} chunks/s", file=sys.stderr)
 
+    if args.rounds:
+        base = statistics.median(rates["torch"])
+        print(
+            f"\nspeed: {len(sample)} Python docs chunks, batch 64, {args.rounds} rounds alternated,"
+        )
+        print(f"{os.cpu_count()} cores (shared: compare the ratios, measured in the same rounds)")
+        print("| backend | min | median | max chunks/s | x torch fp32 (target >= 2.5) |")
+        print("|---|---|---|---|---|")
+        for b in BACKENDS:
+            v = rates[b]
+            print(
+                f"| {b} | {min(v):.1f} | {statistics.median(v):.1f} | {max(v):.1f} "
+                f"| {statistics.median(v) / base:.2f} |"
+            )
+
     # --- quality: vector search, exact, in memory -------------------------------------------
     def page(source: str) -> str:
         return Path(source).resolve().relative_to(CORPUS).as_posix()
 
     sets = {
-        "python docs": (
-            docs_chunks,
-            questions,
-            lambda q, s: page(s) in q["evidence"],
-        ),
         "demo": (
             demo_chunks,
             [json.loads(x) for x in (project / "eval/questions.jsonl").read_text().splitlines()],
             lambda q, s: s.endswith("/" + q["doc"]) or s == q["doc"],
         ),
+        "python docs": (docs_chunks, questions, lambda q, s: page(s) in q["evidence"]),
     }
+    if args.demo_only:
+        del sets["python docs"]
     quality: dict[str, dict[str, tuple[float, float]]] = {}
     for name, (corpus_chunks, qs, relevant) in sets.items():
         sources = [s for s, _ in corpus_chunks]
@@ -132,33 +153,15 @@ def main() -> None:
                 rr.append(1 / first if first else 0.0)
             quality.setdefault(name, {})[label] = (statistics.mean(hit5), statistics.mean(rr))
         cos = {b: float(np.min(np.sum(index[b] * index["torch"], axis=1))) for b in BACKENDS[1:]}
-        quality[name]["_cos"] = cos  # type: ignore[assignment]
-        quality[name]["_size"] = (len(texts), len(qs))  # type: ignore[assignment]
-
-    base = statistics.median(rates["torch"])
-    print(f"\nspeed: {len(sample)} Python docs chunks, batch 64, {args.rounds} rounds alternated,")
-    print(f"{os.cpu_count()} cores (shared: compare the ratios, measured in the same rounds)")
-    print("| backend | min | median | max chunks/s | x torch fp32 (target >= 2.5) |")
-    print("|---|---|---|---|---|")
-    for b in BACKENDS:
-        v = rates[b]
-        print(
-            f"| {b} | {min(v):.1f} | {statistics.median(v):.1f} | {max(v):.1f} "
-            f"| {statistics.median(v) / base:.2f} |"
-        )
-    for name, rows in quality.items():
-        n_chunks, n_q = rows.pop("_size")
-        cos = rows.pop("_cos")
-        print(f"\nquality, {name}: {n_chunks} chunks, {n_q} questions, vector search (exact)")
+        rows = quality[name]
+        print(f"\nquality, {name}: {len(texts)} chunks, {len(qs)} questions, vector search (exact)")
         print("| vectors | hit@5 | MRR@10 | Δ hit@5 | Δ MRR (target |Δ| <= 0.01) |")
         print("|---|---|---|---|---|")
         h0, m0 = rows["torch"]
         for label, (h, m) in rows.items():
             print(f"| {label} | {h:.3f} | {m:.3f} | {h - h0:+.3f} | {m - m0:+.3f} |")
-        print(
-            "lowest cosine to the torch fp32 vector of the same chunk: "
-            + ", ".join(f"{b} {c:.4f}" for b, c in cos.items())
-        )
+        lowest = ", ".join(f"{b} {c:.4f}" for b, c in cos.items())
+        print(f"lowest cosine to the torch fp32 vector of the same chunk: {lowest}", flush=True)
 
 
 if __name__ == "__main__":

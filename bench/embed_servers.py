@@ -33,7 +33,10 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # any python starts it: main() re-runs it in the project's venv
+    np = None
 
 DIM = 384
 WORDS = "vector index query chunk embedding postgres recall latency batch server token model search hybrid ranking document corpus shard replica queue worker throughput cache disk memory network cluster node graph neighbour distance cosine score answer question"  # noqa: E501

@@ -27,7 +27,10 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # any python starts it: main() re-runs it in the project's venv
+    np = None
 
 
 def main() -> None:
