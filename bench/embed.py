@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument(
         "--pages", type=int, default=200, help="Python docs pages (< 62: fewer questions)"
     )
+    parser.add_argument("--demo-only", action="store_true", help="quality on the demo set only")
     parser.add_argument("--speed-chunks", type=int, default=512)
     parser.add_argument("--rounds", type=int, default=3, help="0: quality only")
     args = parser.parse_args()
