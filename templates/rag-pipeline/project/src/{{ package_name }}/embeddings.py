@@ -27,7 +27,7 @@ def bundled_model_path() -> Path:
 class LocalEmbedder:
     """A sentence-transformers model on this machine; loads on first use.
 
-    backend "onnx-int8" (the default: ~3x torch's chunks/s on a laptop CPU, same retrieval) or
+    backend "onnx-int8" (the default: the fastest on a CPU, the same retrieval) or
     "onnx": ONNX Runtime over an export of the model written once under MODELS_DIR (`rag
     prepare`, run by `make setup`; or on first use). "torch": sentence-transformers itself (a GPU
     when there is one). All three give the same vectors to within quantization noise, so an index
