@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from .ollama_host import DEFAULT_OLLAMA_HOST, ollama_url
 
 Provider = Literal["local", "ollama", "openai-compatible"]
+Backend = Literal["onnx-int8", "onnx", "torch"]
 
 DEFAULT_EMBEDDING_MODELS = {
     "local": "all-MiniLM-L6-v2",
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
     embedding_api_key: str = ""
     embedding_batch_size: int = 64
     embedding_concurrency: int = 4  # HTTP providers: requests in flight (spread over the URLs)
+    embedding_backend: Backend = "onnx-int8"  # local provider: ONNX Runtime int8/fp32, or torch
 
     # Answers
     llm_provider: Provider = "local"
