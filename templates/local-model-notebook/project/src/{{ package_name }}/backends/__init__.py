@@ -4,7 +4,13 @@ from ..config import BACKEND_NAMES, Settings, get_settings
 from .base import Backend, BackendUnavailable, Generation, chat_messages, stopwatch
 from .hf import TransformersBackend
 from .llamacpp import LlamaCppBackend, llama_cpp_installed
-from .openai_compat import OpenAICompatibleBackend, ollama_backend, ollama_url, ollama_version
+from .openai_compat import (
+    OpenAICompatibleBackend,
+    ollama_backend,
+    ollama_url,
+    ollama_version,
+    served_models,
+)
 
 __all__ = [
     "BACKEND_NAMES",
@@ -21,6 +27,7 @@ __all__ = [
     "ollama_version",
     "open_backend",
     "open_backends",
+    "served_models",
     "stopwatch",
 ]
 
@@ -31,7 +38,7 @@ def open_backend(name: str, settings: Settings | None = None) -> Backend:
     if name == "transformers":
         return TransformersBackend(settings=settings)
     if name == "llama-cpp":
-        return LlamaCppBackend()
+        return LlamaCppBackend(settings.gguf_path or None)
     if name == "ollama":
         return ollama_backend(settings.ollama_host, settings.ollama_model)
     if name == "openai-compatible":
@@ -40,11 +47,9 @@ def open_backend(name: str, settings: Settings | None = None) -> Backend:
                 "skipped: set LLM_BASE_URL (and LLM_MODEL) in .env, "
                 "e.g. `make serve` then LLM_BASE_URL=http://127.0.0.1:8000/v1"
             )
-        return OpenAICompatibleBackend(
-            settings.llm_base_url,
-            settings.llm_model or "default",
-            settings.llm_api_key.get_secret_value(),
-        )
+        api_key = settings.llm_api_key.get_secret_value()
+        model = settings.llm_model or served_models(settings.llm_base_url, api_key)[0]
+        return OpenAICompatibleBackend(settings.llm_base_url, model, api_key)
     raise ValueError(f"unknown backend {name!r}; choose from {', '.join(BACKEND_NAMES)}")
 
 

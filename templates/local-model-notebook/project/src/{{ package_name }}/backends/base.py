@@ -17,6 +17,7 @@ class Generation:
     text: str
     completion_tokens: int
     seconds: float
+    prompt_tokens: int = 0
 
     @property
     def tokens_per_second(self) -> float:

@@ -36,4 +36,5 @@ class TransformersBackend(Backend):
             )
         new_tokens = output[0, inputs["input_ids"].shape[1] :]
         text = self.tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
-        return Generation(self.name, text, int(new_tokens.numel()), watch.seconds)
+        n_prompt = int(inputs["input_ids"].shape[1])
+        return Generation(self.name, text, int(new_tokens.numel()), watch.seconds, n_prompt)

@@ -22,7 +22,12 @@ def llama_cpp_installed() -> bool:
 class LlamaCppBackend(Backend):
     name = "llama-cpp"
 
-    def __init__(self, model_path: Path | None = None, *, n_ctx: int = 2048, n_threads=None):
+    def __init__(self, model_path: Path | str | None = None, *, n_ctx: int = 2048, n_threads=None):
+        if model_path is not None and not Path(model_path).is_file():
+            raise BackendUnavailable(
+                f"skipped: GGUF_PATH={model_path} is not a file; point it at a .gguf model file "
+                "(or leave it empty for the bundled SmolLM2)"
+            )
         try:
             from llama_cpp import Llama
         except ImportError as error:
@@ -36,4 +41,7 @@ class LlamaCppBackend(Backend):
                 messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed
             )
         text = response["choices"][0]["message"]["content"].strip()
-        return Generation(self.name, text, response["usage"]["completion_tokens"], watch.seconds)
+        usage = response["usage"]
+        return Generation(
+            self.name, text, usage["completion_tokens"], watch.seconds, usage["prompt_tokens"]
+        )

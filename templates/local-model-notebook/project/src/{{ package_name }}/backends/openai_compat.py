@@ -33,8 +33,32 @@ class OpenAICompatibleBackend(Backend):
                 seed=seed,
             )
         text = (response.choices[0].message.content or "").strip()
-        tokens = response.usage.completion_tokens if response.usage else 0
-        return Generation(self.name, text, tokens, watch.seconds)
+        usage = response.usage
+        tokens, prompt = (usage.completion_tokens, usage.prompt_tokens) if usage else (0, 0)
+        return Generation(self.name, text, tokens, watch.seconds, prompt)
+
+
+def served_models(base_url: str, api_key: str = "", timeout: float = 10.0) -> list[str]:
+    """The model ids an OpenAI-compatible server offers (GET {base_url}/models), first one first.
+
+    Raises BackendUnavailable, with the fix, when no server answers or it lists no model.
+    """
+    url = f"{base_url.rstrip('/')}/models"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        response = httpx.get(url, headers=headers, timeout=timeout)
+        response.raise_for_status()
+        models = [str(model["id"]) for model in response.json()["data"]]
+    except httpx.HTTPError as error:
+        raise BackendUnavailable(
+            f"skipped: no OpenAI-compatible server answers at {url} ({type(error).__name__}); "
+            "start one (`make serve`) or fix LLM_BASE_URL"
+        ) from None
+    except (ValueError, KeyError, TypeError):
+        raise BackendUnavailable(f"skipped: {url} is not an OpenAI-compatible model list") from None
+    if not models:
+        raise BackendUnavailable(f"skipped: the server at {url} lists no model; set LLM_MODEL")
+    return models
 
 
 def ollama_version(host: str, timeout: float = 1.0) -> str | None:
