@@ -28,6 +28,8 @@ type Props = {
   maxChars?: number;
   /** Set when the chat answers from documents: the empty state says what is ingested. */
   docs?: DocsStatus;
+  /** The model is not ready yet (it is loading): nothing can be sent. */
+  disabled?: boolean;
   /** Called when the server accepted a message (the conversation now exists on the server). */
   onSend?: () => void;
   /**
@@ -44,7 +46,16 @@ const markEnded = (messages: ChatMessage[], reason: FinishReason) => {
 };
 
 /** The only component that owns `useChat`; everything below it gets plain props. */
-export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSettled }: Props) {
+export function Chat({
+  id,
+  initialMessages,
+  model,
+  maxChars,
+  docs,
+  disabled = false,
+  onSend,
+  onSettled,
+}: Props) {
   const modelRef = useRef(model);
   modelRef.current = model;
   const settledRef = useRef(onSettled);
@@ -177,6 +188,7 @@ export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSet
                   <button
                     type="button"
                     className="suggestion"
+                    disabled={disabled}
                     onClick={() => send(text)}
                     data-testid="suggestion"
                   >
@@ -236,6 +248,7 @@ export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSet
         value={draft}
         onChange={setDraft}
         busy={busy}
+        disabled={disabled}
         maxChars={maxChars}
         onSend={send}
         onStop={() => void stopReply()}
