@@ -2,7 +2,7 @@ import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport } from 'ai';
 import { useEffect, useRef, useState } from 'react';
 import { useAutoScroll } from '../hooks/use-auto-scroll';
-import { CHAT_API, errorText } from '../lib/api';
+import { api, CHAT_API, errorText } from '../lib/api';
 import {
   type ChatMessage,
   type DocsStatus,
@@ -161,8 +161,30 @@ export function Chat({
   }
 
   async function stopReply() {
+    const reply = messages.at(-1)?.role === 'assistant' ? messages.at(-1)?.id : undefined;
     await stop();
     setMessages((list) => markEnded(list, 'stopped'));
+    if (reply) void showSaved(reply);
+  }
+
+  // The server keeps what it had sent when the client left, and some of it was still in flight
+  // (not shown yet): show the reply as saved, so the screen matches what a reload shows.
+  async function showSaved(replyId: string) {
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const saved = await api.getConversation(id).then(
+        (conversation) => conversation.messages.find((m) => m.id === replyId && interruption(m)),
+        () => undefined,
+      );
+      if (saved) {
+        setMessages((list) =>
+          list.map((m) =>
+            m.id === replyId ? { ...m, parts: saved.parts, metadata: saved.metadata } : m,
+          ),
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
   }
 
   const last = messages.at(-1);
