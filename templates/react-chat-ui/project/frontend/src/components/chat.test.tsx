@@ -200,6 +200,20 @@ describe('Chat', () => {
     server.routes.clear();
   });
 
+  it('with documents, the empty state suggests what they answer', () => {
+    const suggestions = ['What does HNSW say about how a search works?'];
+    render(
+      <Chat
+        id="conv-2"
+        initialMessages={[]}
+        model="smollm2"
+        docs={{ documents: 2, chunks: 9, suggestions }}
+      />,
+    );
+    expect(screen.getAllByTestId('suggestion').map((b) => b.textContent)).toEqual(suggestions);
+    expect(screen.getByTestId('empty-state')).not.toHaveTextContent('haiku');
+  });
+
   it('edits a user message: history is cut before it and the new text is sent', async () => {
     server.replies.push(textReply(['Six.']));
     const { user } = renderChat([

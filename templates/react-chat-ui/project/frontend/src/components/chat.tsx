@@ -13,7 +13,8 @@ import {
 import { Composer } from './composer';
 import { Message } from './message';
 
-/** Starters for the empty state; a click sends one. */
+/** Starters for the empty state; a click sends one. With documents ingested, the server's
+ * suggestions (questions the documents answer) are shown instead. */
 export const SUGGESTIONS = [
   'Explain how a hash map works',
   'Write a haiku about the sea',
@@ -205,19 +206,21 @@ export function Chat({
             </p>
             {docs && <DocsNotice docs={docs} />}
             <ul className="suggestions" aria-label="Suggestions">
-              {SUGGESTIONS.map((text) => (
-                <li key={text}>
-                  <button
-                    type="button"
-                    className="suggestion"
-                    disabled={disabled}
-                    onClick={() => send(text)}
-                    data-testid="suggestion"
-                  >
-                    {text}
-                  </button>
-                </li>
-              ))}
+              {(docs?.chunks && docs.suggestions?.length ? docs.suggestions : SUGGESTIONS).map(
+                (text) => (
+                  <li key={text}>
+                    <button
+                      type="button"
+                      className="suggestion"
+                      disabled={disabled}
+                      onClick={() => send(text)}
+                      data-testid="suggestion"
+                    >
+                      {text}
+                    </button>
+                  </li>
+                ),
+              )}
             </ul>
           </div>
         ) : (
