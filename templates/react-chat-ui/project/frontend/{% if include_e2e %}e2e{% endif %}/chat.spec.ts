@@ -71,7 +71,9 @@ test('Stop ends the stream and the partial reply is kept', async ({ page }) => {
   await page.reload();
   await expect(chat.assistantMessages).toHaveCount(1);
   await expect(chat.lastReply).not.toHaveText('');
-  expect(await chat.lastReply.innerText(), 'what was shown is what was saved').toBe(partial);
+  await expect
+    .poll(() => chat.lastReply.innerText(), { message: 'what was shown is what was saved' })
+    .toBe(partial);
 });
 
 test('Regenerate replaces the last reply', async ({ page }) => {
