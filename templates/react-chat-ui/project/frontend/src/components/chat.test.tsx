@@ -202,14 +202,8 @@ describe('Chat', () => {
 
   it('with documents, the empty state suggests what they answer', () => {
     const suggestions = ['What does HNSW say about how a search works?'];
-    render(
-      <Chat
-        id="conv-2"
-        initialMessages={[]}
-        model="smollm2"
-        docs={{ documents: 2, chunks: 9, suggestions }}
-      />,
-    );
+    const docs = { documents: 2, chunks: 9, suggestions };
+    render(<Chat id="conv-2" initialMessages={[]} model="smollm2" docs={docs} />);
     expect(screen.getAllByTestId('suggestion').map((b) => b.textContent)).toEqual(suggestions);
     expect(screen.getByTestId('empty-state')).not.toHaveTextContent('haiku');
   });
