@@ -1,4 +1,9 @@
-"""Retrieval-augmented answers: numbered sources in the prompt, [n] citations back out."""
+"""Retrieval-augmented answers: numbered sources in the prompt, [n] citations back out.
+
+Small local models (SmolLM2-135M) often answer beside the passages. Every answer is checked
+sentence by sentence against them (`ground`); when too little of it is supported, `fallback`
+holds the passages' own sentences closest to the question, shown as the answer's evidence.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,21 @@ SYSTEM_PROMPT = (
     "After each sentence, cite the sources it uses as [1], [2] and so on. "
     "If the sources do not contain the answer, say that you don't know."
 )
+# Sent instead when no passage matches (nothing ingested, or nothing relevant): the model is told.
+NO_SOURCES_PROMPT = (
+    "No passage of the user's documents matches this message. If it asks about the documents, "
+    "say that they do not cover it. Otherwise answer briefly, and cite nothing."
+)
+PASSAGE_CHARS = 1200  # of each passage, in the prompt
 
 
-def build_messages(question: str, hits: list[Hit], max_chars: int = 1200) -> list[dict]:
+def build_messages(question: str, hits: list[Hit], max_chars: int = PASSAGE_CHARS) -> list[dict]:
+    """The system prompt and the user turn: the numbered passages, then the question."""
+    if not hits:
+        return [
+            {"role": "system", "content": NO_SOURCES_PROMPT},
+            {"role": "user", "content": question},
+        ]
     sources = "\n\n".join(
         f"[{i}] {hit.title}"
         + (f" — {hit.heading}" if hit.heading else "")
@@ -44,6 +61,7 @@ def cited_numbers(answer: str, n_sources: int) -> list[int]:
 
 
 SUPPORT_THRESHOLD = 0.6  # cosine of MiniLM sentence embeddings: a close paraphrase or better
+GROUNDED_ENOUGH = 0.5  # below this share of supported sentences, the fallback evidence is shown
 
 
 def sentences(text: str) -> list[str]:
@@ -80,6 +98,16 @@ def ground(text: str, hits: list[Hit], embedder) -> list[Support]:
     ]
 
 
+def closest_sentences(question: str, hits: list[Hit], embedder, n: int = 2) -> list[Support]:
+    """The n sentences of the passages closest in meaning to the question, best first."""
+    quotes = [(i, q) for i, hit in enumerate(hits, start=1) for q in sentences(hit.text)]
+    if not quotes:
+        return []
+    row = (embedder.embed([question]) @ embedder.embed([q for _, q in quotes]).T)[0]
+    best = sorted(range(len(quotes)), key=lambda j: -float(row[j]))[:n]
+    return [Support(question, *quotes[j], float(row[j])) for j in best]
+
+
 @dataclass
 class Answer:
     question: str
@@ -87,6 +115,13 @@ class Answer:
     text: str = ""
     cited: list[int] = field(default_factory=list)  # [n] markers the model wrote
     support: list[Support] = field(default_factory=list)  # per answer sentence
+    finish_reason: str = "stop"  # "length": cut off by the token limit
+    # When the answer is not grounded: the passages' sentences closest to the question.
+    fallback: list[Support] = field(default_factory=list)
+
+    @property
+    def cut_off(self) -> bool:
+        return self.finish_reason == "length"
 
     @property
     def supported(self) -> list[int]:
@@ -113,6 +148,18 @@ class Answer:
             for q, s in list(best.items())[:n]
         ]
 
+    def fallback_evidence(self) -> list[dict]:
+        """What the passages say closest to the question ([n] and the sentence, quoted)."""
+        return [
+            {
+                "n": s.source,
+                "source": self.hits[s.source - 1].source,
+                "quote": s.quote,
+                "score": s.score,
+            }
+            for s in self.fallback
+        ]
+
     def sources(self) -> list[dict]:
         return [
             {
@@ -129,7 +176,12 @@ class Answer:
 
 
 def stream_answer(
-    llm, question: str, hits: list[Hit], max_tokens: int, embedder=None
+    llm,
+    question: str,
+    hits: list[Hit],
+    max_tokens: int,
+    embedder=None,
+    max_chars: int = PASSAGE_CHARS,
 ) -> Iterator[str | Answer]:
     """Yield text pieces as the LLM writes them, then the finished Answer."""
     result = Answer(question, hits)
@@ -138,10 +190,13 @@ def stream_answer(
         yield result.text
         yield result
         return
-    for piece in llm.stream(build_messages(question, hits), max_tokens):
+    for piece in llm.stream(build_messages(question, hits, max_chars), max_tokens):
         result.text += piece
         yield piece
+    result.finish_reason = getattr(llm, "finish_reason", None) or "stop"
     result.cited = cited_numbers(result.text, len(hits))
     if embedder is not None:
         result.support = ground(result.text, hits, embedder)
+        if (result.grounded or 0.0) < GROUNDED_ENOUGH:
+            result.fallback = closest_sentences(question, hits, embedder)
     yield result

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: str = ""
     llm_max_tokens: int = 160
+    passage_chars: int = 1200  # of each retrieved passage, in the prompt
     llm_timeout: float = 120.0
     ollama_host: str = DEFAULT_OLLAMA_HOST
     models_dir: Path = Path("models")

@@ -74,23 +74,58 @@ def evaluate(conn, embedder, questions: list[Question], *, k: int = 5):
     return results
 
 
-def evaluate_answers(conn, embedder, llm, questions: list[Question], *, k: int, max_tokens: int):
-    """Answer each question from the hybrid top k; how much of each answer the passages
-    support (see answer.ground). Slow: one LLM answer per question."""
+def from_document(hit: Hit, question: Question) -> bool:
+    """Whether a passage comes from the document that answers the question."""
+    return hit.source == question.doc or hit.source.endswith("/" + question.doc)
+
+
+def evaluate_answers(
+    conn,
+    embedder,
+    llm,
+    questions: list[Question],
+    *,
+    k: int,
+    max_tokens: int,
+    max_chars: int = 1200,
+):
+    """Answer each question from the hybrid top k and check each answer (see answer.ground).
+    Slow: one LLM answer per question.
+
+    cites_correct: share of answers whose [n] markers name a passage of the answering document;
+    supported_correct: share with a sentence that such a passage supports (a citation the server
+    can add, as the chat does); grounded_median: the median share of supported sentences;
+    cut_off: share stopped by max_tokens; fallback: share whose fallback evidence was shown, and
+    fallback_correct: share of those whose evidence quotes the answering document."""
+    from statistics import median
+
     from .answer import Answer, stream_answer
 
-    shares = []
+    shares, cites, supports, cut, fallbacks, fallback_right = [], 0, 0, 0, 0, 0
     for question in questions:
         hits = search(conn, embedder, question.question, k)
         answer = next(
             p
-            for p in stream_answer(llm, question.question, hits, max_tokens, embedder)
+            for p in stream_answer(llm, question.question, hits, max_tokens, embedder, max_chars)
             if isinstance(p, Answer)
         )
-        if answer.grounded is not None:
-            shares.append(answer.grounded)
+        right = {n for n, hit in enumerate(hits, start=1) if from_document(hit, question)}
+        shares.append(answer.grounded or 0.0)
+        cites += bool(right & set(answer.cited))
+        supports += bool(right & set(answer.supported))
+        cut += answer.cut_off
+        if answer.fallback:
+            fallbacks += 1
+            fallback_right += bool(right & {s.source for s in answer.fallback})
+    count = len(questions)
     return {
-        "answers": len(questions),
-        "grounded": sum(shares) / len(shares) if shares else 0.0,
-        "fully_grounded": sum(s == 1.0 for s in shares) / len(questions),
+        "answers": count,
+        "grounded": sum(shares) / count if count else 0.0,
+        "fully_grounded": sum(s == 1.0 for s in shares) / count if count else 0.0,
+        "grounded_median": median(shares) if shares else 0.0,
+        "cites_correct": cites / count if count else 0.0,
+        "supported_correct": supports / count if count else 0.0,
+        "cut_off": cut / count if count else 0.0,
+        "fallback": fallbacks / count if count else 0.0,
+        "fallback_correct": fallback_right / fallbacks if fallbacks else 0.0,
     }

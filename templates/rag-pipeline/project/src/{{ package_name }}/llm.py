@@ -35,13 +35,16 @@ def prepare_local_model(settings: Settings) -> Path:
 
 
 class LocalLLM:
-    """Greedy decoding (deterministic), streamed token by token."""
+    """Greedy decoding (deterministic), streamed token by token. After a stream, `finish_reason`
+    is "stop" (the model ended its answer) or "length" (cut off at max_tokens)."""
 
     _cache: dict[Path, tuple] = {}
+    repetition_penalty = 1.1
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.url = str(local_model_dir(settings))
+        self.finish_reason: str | None = None
 
     def _load(self):
         path = prepare_local_model(self.settings)
@@ -65,20 +68,28 @@ class LocalLLM:
             messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-        thread = threading.Thread(
-            target=model.generate,
-            kwargs={
-                **inputs,
-                "streamer": streamer,
-                "max_new_tokens": max_tokens,
-                "do_sample": False,
-                "repetition_penalty": 1.1,
-            },
-            daemon=True,
-        )
+        output = []
+
+        def generate() -> None:
+            output.append(
+                model.generate(
+                    **inputs,
+                    streamer=streamer,
+                    max_new_tokens=max_tokens,
+                    do_sample=False,
+                    repetition_penalty=self.repetition_penalty,
+                )
+            )
+
+        self.finish_reason = None
+        thread = threading.Thread(target=generate, daemon=True)
         thread.start()
         yield from (text for text in streamer if text)
         thread.join()
+        if output:
+            new_tokens = output[0][0, inputs["input_ids"].shape[-1] :]
+            ended = len(new_tokens) < max_tokens or int(new_tokens[-1]) == tokenizer.eos_token_id
+            self.finish_reason = "stop" if ended else "length"
 
 
 class OpenAICompatibleLLM:
@@ -89,6 +100,7 @@ class OpenAICompatibleLLM:
         self.provider = settings.llm_provider
         self.url = settings.base_url(settings.llm_provider, settings.llm_base_url)
         self.model = settings.llm_model_name
+        self.finish_reason: str | None = None
         self.client = OpenAI(
             base_url=self.url,
             api_key=settings.llm_api_key or "unused",
@@ -120,6 +132,7 @@ class OpenAICompatibleLLM:
         import openai
 
         self.check()
+        self.finish_reason = None
         try:
             response = self.client.chat.completions.create(
                 model=self.model,
@@ -129,7 +142,10 @@ class OpenAICompatibleLLM:
                 stream=True,
             )
             for event in response:
-                if event.choices and event.choices[0].delta.content:
+                if not event.choices:
+                    continue
+                self.finish_reason = event.choices[0].finish_reason or self.finish_reason
+                if event.choices[0].delta.content:
                     yield event.choices[0].delta.content
         except openai.APIConnectionError:
             raise self._unreachable() from None

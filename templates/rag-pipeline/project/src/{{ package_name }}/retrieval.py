@@ -30,9 +30,6 @@ from .db import DatabaseError
 from .embeddings import EmbeddingError, get_embedder
 from .search import Hit
 
-PASSAGE_CHARS = 1200  # of each passage, in the prompt (callers may show the whole chunk)
-
-
 class RetrievalError(RuntimeError):
     """The documents cannot be searched (database, embedding model); the message says what to do."""
 
@@ -101,15 +98,23 @@ class Index:
         db.stop_embedded()
 
     def status(self) -> dict:
-        """How many documents and chunks are ingested (0: run `make ingest`), or the error."""
+        """How many documents and chunks are ingested (0: run `make ingest`), or the error, and
+        suggestions for a chat's empty state that the documents answer: a section of each of the
+        first four documents (its first heading that is not the document's title)."""
         try:
             with self.connection() as conn:
                 documents, chunks = conn.execute(
                     "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)"
                 ).fetchone()
+                sections = conn.execute(
+                    "SELECT DISTINCT ON (d.id) d.title, c.heading FROM chunks c"
+                    " JOIN documents d ON d.id = c.document_id WHERE c.heading <> ''"
+                    " ORDER BY d.id, c.heading = d.title, c.position LIMIT 4"
+                ).fetchall()
         except (RetrievalError, psycopg.Error) as exc:
             return {"documents": 0, "chunks": 0, "error": str(exc)}
-        return {"documents": documents, "chunks": chunks}
+        suggestions = [f"What does {title} say about {heading.lower()}?" for title, heading in sections]
+        return {"documents": documents, "chunks": chunks, "suggestions": suggestions}
 
     def find(self, question: str) -> list[Hit]:
         """The hybrid search's TOP_K passages, numbered from 1 in this order (none when the
@@ -126,8 +131,9 @@ class Index:
 
     def sources_prompt(self, question: str, passages: Sequence[Hit]) -> list[dict[str, str]]:
         """[system, user]: the instruction to answer from the numbered sources and cite them as
-        [n], and the question with the passages numbered from 1 (`rag ask` sends the same)."""
-        return answer.build_messages(question, list(passages), PASSAGE_CHARS)
+        [n], and the question with the passages numbered from 1 (`rag ask` sends the same); with
+        no passages, the instruction to say that the documents do not cover the question."""
+        return answer.build_messages(question, list(passages), self.settings.passage_chars)
 
     def citations(self, passages: Sequence[Hit], text: str) -> dict:
         """Which sources a reply cites, checked against the ones it was given.

@@ -41,8 +41,13 @@ def test_list_is_newest_first_and_rename_and_delete_work(client: httpx.Client) -
     renamed = client.patch(f"/api/conversations/{first['id']}", json={"title": "Renamed"})
     assert renamed.status_code == 200 and renamed.json()["title"] == "Renamed"
     assert get(client, first["id"])["title"] == "Renamed"
-    empty = client.patch(f"/api/conversations/{first['id']}", json={"title": ""})
-    assert empty.status_code == 422
+    for blank in ("", "   "):
+        empty = client.patch(f"/api/conversations/{first['id']}", json={"title": blank})
+        assert empty.status_code == 422
+        assert empty.json() == {"detail": "The title is empty: type at least one character."}
+    assert get(client, first["id"])["title"] == "Renamed"
+    padded = client.patch(f"/api/conversations/{first['id']}", json={"title": "  Trimmed \n"})
+    assert padded.json()["title"] == "Trimmed"
 
     assert client.delete(f"/api/conversations/{first['id']}").status_code == 204
     assert client.get(f"/api/conversations/{first['id']}").status_code == 404

@@ -36,6 +36,15 @@ def test_limits_are_enforced_before_streaming(backend: str) -> None:
     assert httpx.get(f"{backend}/api/conversations/{body['id']}", timeout=10).status_code == 404
 
 
+def test_empty_and_blank_messages_are_refused_with_one_line(backend: str) -> None:
+    for text in ("", "   \n\t "):
+        body = chat_body([user_message(text)])
+        refused = post(backend, body)
+        assert refused.status_code == 422
+        assert refused.json() == {"detail": "The message is empty: type something to send."}
+        assert httpx.get(f"{backend}/api/conversations/{body['id']}", timeout=10).status_code == 404
+
+
 def test_only_the_new_message_is_limited(client: httpx.Client) -> None:
     """A 10,000-character reply in the history does not stop the conversation."""
     long_reply = {"id": "a1", "role": "assistant", "parts": [{"type": "text", "text": "x" * 10_000}]}

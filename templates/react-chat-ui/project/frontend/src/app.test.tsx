@@ -59,6 +59,27 @@ describe('App', () => {
     );
   });
 
+  it('while the backend or its model is starting (HTTP 502), says the model is loading, then is ready', async () => {
+    server.routes.set('GET /api/models', { status: 502, json: {} });
+    server.routes.set('GET /api/conversations', { status: 502, json: {} });
+    render(<App />);
+    const loading = await screen.findByTestId('model-loading');
+    expect(loading).toHaveTextContent('The model is loading');
+    expect(document.body).not.toHaveTextContent('Bad Gateway');
+    expect(document.body).not.toHaveTextContent('Something went wrong');
+    expect(screen.getByLabelText('Message')).toBeDisabled();
+
+    server.routes.set('GET /api/models', {
+      status: 200,
+      json: { models: [{ id: 'small' }], default: 'small' },
+    });
+    server.routes.set('GET /api/conversations', { status: 200, json: [] });
+    await waitFor(() => expect(screen.queryByTestId('model-loading')).toBeNull(), {
+      timeout: 8_000,
+    });
+    expect(screen.getByLabelText('Message')).toBeEnabled();
+  }, 15_000);
+
   it('explains a conversation that no longer exists and offers a new chat', async () => {
     window.history.replaceState(null, '', '/?c=gone');
     const user = userEvent.setup();

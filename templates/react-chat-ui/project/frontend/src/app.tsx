@@ -30,6 +30,9 @@ function setUrl(id: string | null, mode: 'push' | 'replace' = 'push') {
 const searchMessages = async (query: string) =>
   (await api.listConversations(query)).map((conversation) => conversation.id);
 
+/** What a proxy or a starting server answers before the backend can serve (not a real failure). */
+const STARTING = new Set([502, 503, 504]);
+
 export function App() {
   const [active, setActive] = useState<Active>(() => {
     const id = idFromUrl();
@@ -53,17 +56,42 @@ export function App() {
     }
   }, []);
 
+  // Right after `make dev` the backend is still loading the model (40-60 s for the local one) and
+  // the dev server answers 502; a model server that is starting answers 503: say so, ask again.
+  const [modelLoading, setModelLoading] = useState(false);
   useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
+    let retried = false;
+    const loadModels = () =>
+      api
+        .listModels()
+        .then((list) => {
+          if (cancelled) return;
+          setModelLoading(false);
+          setModels(list);
+          setModel((current) =>
+            current && list.models.some((m) => m.id === current) ? current : list.default,
+          );
+          if (retried) void refresh(); // the list failed too while the backend was starting
+        })
+        .catch((error) => {
+          if (cancelled) return;
+          if (error instanceof ApiError && STARTING.has(error.status)) {
+            setModelLoading(true);
+            retried = true;
+            timer = setTimeout(loadModels, 2000);
+          } else {
+            setModelLoading(false);
+            setModels({ models: [], default: '' });
+          }
+        });
     void refresh();
-    api
-      .listModels()
-      .then((list) => {
-        setModels(list);
-        setModel((current) =>
-          current && list.models.some((m) => m.id === current) ? current : list.default,
-        );
-      })
-      .catch(() => setModels({ models: [], default: '' }));
+    void loadModels();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
   }, [refresh]);
 
   const load = useCallback(async (id: string) => {
@@ -169,7 +197,7 @@ export function App() {
       </header>
       <Sidebar
         conversations={conversations}
-        loadError={listError}
+        loadError={modelLoading ? undefined : listError}
         activeId={active.id}
         open={sidebarOpen}
         onSelect={select}
@@ -187,6 +215,12 @@ export function App() {
         <div className="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />
       )}
       <main className="main">
+        {modelLoading && (
+          <p className="status model-loading" role="status" data-testid="model-loading">
+            The model is loading: the chat is ready in a minute or less (this page retries on its
+            own).
+          </p>
+        )}
         {active.state === 'loading' ? (
           <p className="status muted" role="status">
             Loading conversation…
@@ -212,6 +246,7 @@ export function App() {
             model={model}
             maxChars={models?.max_message_chars}
             docs={models?.docs}
+            disabled={modelLoading}
             onSend={onSend}
             onSettled={refresh}
           />

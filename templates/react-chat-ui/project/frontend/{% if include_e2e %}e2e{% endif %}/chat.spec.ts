@@ -54,11 +54,9 @@ test('Stop ends the stream and the partial reply is kept', async ({ page }) => {
   await chat.stopButton.click();
 
   await expect(chat.sendButton).toBeVisible({ timeout: 5_000 });
-  const partial = await chat.lastReply.innerText();
-  await page.waitForTimeout(1_500);
-  expect(await chat.lastReply.innerText(), 'no tokens after Stop').toBe(partial);
 
-  // The server saved the partial reply.
+  // The server saved the partial reply; the page then shows it as saved (the words that were
+  // still in flight at Stop included), and nothing more arrives.
   const id = chat.conversationId();
   await expect
     .poll(async () => {
@@ -66,9 +64,16 @@ test('Stop ends the stream and the partial reply is kept', async ({ page }) => {
       return conversation.messages?.length;
     })
     .toBe(2);
+  await page.waitForTimeout(1_500);
+  const partial = await chat.lastReply.innerText();
+  await page.waitForTimeout(1_500);
+  expect(await chat.lastReply.innerText(), 'no tokens after Stop').toBe(partial);
   await page.reload();
   await expect(chat.assistantMessages).toHaveCount(1);
   await expect(chat.lastReply).not.toHaveText('');
+  await expect
+    .poll(() => chat.lastReply.innerText(), { message: 'what was shown is what was saved' })
+    .toBe(partial);
 });
 
 test('Regenerate replaces the last reply', async ({ page }) => {

@@ -38,16 +38,18 @@ class Retriever(Protocol):
     for the user."""
 
     def status(self) -> dict | None:
-        """{"documents": n, "chunks": n} (and "error"), or None: the chat has no documents."""
+        """{"documents": n, "chunks": n, "suggestions": [questions the documents answer]} (or
+        "error"), or None: the chat has no documents."""
         ...
 
     def find(self, question: str) -> Sequence[Passage]:
         """The passages for a question, best first ([] when none)."""
         ...
 
-    def sources_prompt(self, question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
+    def sources_prompt(self, question: str, passages: Sequence[Passage]) -> list[dict[str, str]] | None:
         """[system, user]: the instruction to answer from the numbered sources and cite them as [n],
-        and the question with the passages."""
+        and the question with the passages (no passages: the model is told that none matches);
+        None: there are no documents at all (a plain chat)."""
         ...
 
     def citations(self, passages: Sequence[Passage], text: str) -> dict:
@@ -66,8 +68,8 @@ class NoDocuments:
     def find(self, question: str) -> Sequence[Passage]:
         return []
 
-    def sources_prompt(self, question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
-        raise RuntimeError("This chat has no documents (RAG_DIR is not set).")
+    def sources_prompt(self, question: str, passages: Sequence[Passage]) -> list[dict[str, str]] | None:
+        return None
 
     def citations(self, passages: Sequence[Passage], text: str) -> dict:
         return {"cited": [], "invalid": [], "supported": []}

@@ -163,6 +163,51 @@ describe('Chat', () => {
     expect(within(lastAssistant()).getByRole('button', { name: 'Continue' })).toBeInTheDocument();
   });
 
+  it('after Stop, shows the partial reply as the server saved it (no more, no less)', async () => {
+    server.replies.push(async (writer, closed) => {
+      writer.write({ type: 'start', messageId: 'reply-1' });
+      writer.write({ type: 'text-start', id: 't1' });
+      writer.write({ type: 'text-delta', id: 't1', delta: 'partial answer' });
+      await closed;
+    });
+    // What the backend stored: the text it had sent when the client went away, some of it still
+    // in flight when Stop was pressed.
+    server.routes.set('GET /api/conversations/conv-1', {
+      status: 200,
+      json: {
+        id: 'conv-1',
+        title: 'essay',
+        messages: [
+          { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'write a long essay' }] },
+          {
+            id: 'reply-1',
+            role: 'assistant',
+            metadata: { finishReason: 'stopped' },
+            parts: [{ type: 'text', text: 'partial answer, and the words in flight' }],
+          },
+        ],
+      },
+    });
+    const { user, input } = renderChat();
+    await user.type(input, 'write a long essay{Enter}');
+    await waitFor(() => expect(lastAssistant()).toHaveTextContent('partial answer'));
+    await user.click(screen.getByRole('button', { name: 'Stop' }));
+
+    await waitFor(() =>
+      expect(lastAssistant()).toHaveTextContent('partial answer, and the words in flight'),
+    );
+    expect(within(lastAssistant()).getByTestId('interrupted')).toHaveTextContent('Stopped');
+    server.routes.clear();
+  });
+
+  it('with documents, the empty state suggests what they answer', () => {
+    const suggestions = ['What does HNSW say about how a search works?'];
+    const docs = { documents: 2, chunks: 9, suggestions };
+    render(<Chat id="conv-2" initialMessages={[]} model="smollm2" docs={docs} />);
+    expect(screen.getAllByTestId('suggestion').map((b) => b.textContent)).toEqual(suggestions);
+    expect(screen.getByTestId('empty-state')).not.toHaveTextContent('haiku');
+  });
+
   it('edits a user message: history is cut before it and the new text is sent', async () => {
     server.replies.push(textReply(['Six.']));
     const { user } = renderChat([

@@ -2,7 +2,7 @@ import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport } from 'ai';
 import { useEffect, useRef, useState } from 'react';
 import { useAutoScroll } from '../hooks/use-auto-scroll';
-import { CHAT_API, errorText } from '../lib/api';
+import { api, CHAT_API, errorText } from '../lib/api';
 import {
   type ChatMessage,
   type DocsStatus,
@@ -13,7 +13,8 @@ import {
 import { Composer } from './composer';
 import { Message } from './message';
 
-/** Starters for the empty state; a click sends one. */
+/** Starters for the empty state; a click sends one. With documents ingested, the server's
+ * suggestions (questions the documents answer) are shown instead. */
 export const SUGGESTIONS = [
   'Explain how a hash map works',
   'Write a haiku about the sea',
@@ -28,6 +29,8 @@ type Props = {
   maxChars?: number;
   /** Set when the chat answers from documents: the empty state says what is ingested. */
   docs?: DocsStatus;
+  /** The model is not ready yet (it is loading): nothing can be sent. */
+  disabled?: boolean;
   /** Called when the server accepted a message (the conversation now exists on the server). */
   onSend?: () => void;
   /**
@@ -44,7 +47,16 @@ const markEnded = (messages: ChatMessage[], reason: FinishReason) => {
 };
 
 /** The only component that owns `useChat`; everything below it gets plain props. */
-export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSettled }: Props) {
+export function Chat({
+  id,
+  initialMessages,
+  model,
+  maxChars,
+  docs,
+  disabled = false,
+  onSend,
+  onSettled,
+}: Props) {
   const modelRef = useRef(model);
   modelRef.current = model;
   const settledRef = useRef(onSettled);
@@ -150,8 +162,30 @@ export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSet
   }
 
   async function stopReply() {
+    const reply = messages.at(-1)?.role === 'assistant' ? messages.at(-1)?.id : undefined;
     await stop();
     setMessages((list) => markEnded(list, 'stopped'));
+    if (reply) void showSaved(reply);
+  }
+
+  // The server keeps what it had sent when the client left, and some of it was still in flight
+  // (not shown yet): show the reply as saved, so the screen matches what a reload shows.
+  async function showSaved(replyId: string) {
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const saved = await api.getConversation(id).then(
+        (conversation) => conversation.messages.find((m) => m.id === replyId && interruption(m)),
+        () => undefined,
+      );
+      if (saved) {
+        setMessages((list) =>
+          list.map((m) =>
+            m.id === replyId ? { ...m, parts: saved.parts, metadata: saved.metadata } : m,
+          ),
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
   }
 
   const last = messages.at(-1);
@@ -172,18 +206,21 @@ export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSet
             </p>
             {docs && <DocsNotice docs={docs} />}
             <ul className="suggestions" aria-label="Suggestions">
-              {SUGGESTIONS.map((text) => (
-                <li key={text}>
-                  <button
-                    type="button"
-                    className="suggestion"
-                    onClick={() => send(text)}
-                    data-testid="suggestion"
-                  >
-                    {text}
-                  </button>
-                </li>
-              ))}
+              {(docs?.chunks && docs.suggestions?.length ? docs.suggestions : SUGGESTIONS).map(
+                (text) => (
+                  <li key={text}>
+                    <button
+                      type="button"
+                      className="suggestion"
+                      disabled={disabled}
+                      onClick={() => send(text)}
+                      data-testid="suggestion"
+                    >
+                      {text}
+                    </button>
+                  </li>
+                ),
+              )}
             </ul>
           </div>
         ) : (
@@ -236,6 +273,7 @@ export function Chat({ id, initialMessages, model, maxChars, docs, onSend, onSet
         value={draft}
         onChange={setDraft}
         busy={busy}
+        disabled={disabled}
         maxChars={maxChars}
         onSend={send}
         onStop={() => void stopReply()}

@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { fireEvent, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
@@ -23,6 +23,12 @@ function Harness(props: {
       }}
     />
   );
+}
+
+/** Goes busy when it sends, as Chat does: Stop replaces Send under the pointer. */
+function Sending({ onStop }: { onStop: () => void }) {
+  const [busy, setBusy] = useState(false);
+  return <Harness busy={busy} onSend={() => setBusy(true)} onStop={onStop} />;
 }
 
 function setup(busy = false, maxChars?: number) {
@@ -64,6 +70,19 @@ describe('Composer', () => {
     expect(onSend).not.toHaveBeenCalled();
     await user.keyboard('{Escape}');
     expect(onStop).toHaveBeenCalledTimes(2);
+  });
+
+  it('the second click of a double-click on Send does not stop the reply it started', async () => {
+    const onStop = vi.fn();
+    render(<Sending onStop={onStop} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Message'), 'hello');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    // Stop now sits where Send was: the browser delivers the second click there (detail 2).
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }), { detail: 2 });
+    expect(onStop).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }), { detail: 1 });
+    expect(onStop).toHaveBeenCalledOnce();
   });
 
   it('counts near the limit and refuses a message over it, keeping the text', async () => {

@@ -64,6 +64,7 @@ export function Composer({
           value={value}
           rows={1}
           placeholder="Send a message"
+          dir="auto"
           onChange={(event) => onChange(event.target.value)}
           onKeyDown={onKeyDown}
           disabled={disabled}
@@ -77,7 +78,9 @@ export function Composer({
           <button
             type="button"
             className="send-button stop"
-            onClick={onStop}
+            // Stop appears where Send was: the second click of a double-click on Send (detail 2)
+            // lands here and must not stop the reply it just started.
+            onClick={(event) => event.detail < 2 && onStop()}
             aria-label="Stop"
             title="Stop (Esc)"
             data-testid="stop-button"

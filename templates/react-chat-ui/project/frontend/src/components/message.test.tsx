@@ -40,6 +40,11 @@ describe('Message', () => {
     expect((await screen.findByText('4', {}, { timeout: 5_000 })).tagName).toBe('STRONG');
   });
 
+  it('lays out each message in the direction of its own text (RTL too)', () => {
+    renderMessage({ id: 'u2', role: 'user', parts: [{ type: 'text', text: 'مرحبا، كيف حالك؟' }] });
+    expect(screen.getByTestId('message-content')).toHaveAttribute('dir', 'auto');
+  });
+
   it('copies the message text', async () => {
     const events = userEvent.setup();
     renderMessage(assistant);

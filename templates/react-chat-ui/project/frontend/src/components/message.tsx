@@ -82,6 +82,7 @@ export function Message({
           </label>
           <textarea
             id={`edit-${message.id}`}
+            dir="auto"
             data-testid="edit-input"
             value={draft}
             autoFocus
@@ -98,7 +99,7 @@ export function Message({
           </div>
         </div>
       ) : (
-        <div className="content" data-testid="message-content">
+        <div className="content" data-testid="message-content" dir="auto">
           {isUser ? (
             <p className="user-text">{text}</p>
           ) : text ? (

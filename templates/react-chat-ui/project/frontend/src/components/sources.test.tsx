@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../lib/types';
 import { Message } from './message';
-import { citationsOf, sourcesOf, withCitationLinks } from './sources';
+import { citationsOf, sourceLabels, sourcesOf, withCitationLinks } from './sources';
 
 const passage = (n: number, file: string, heading: string, text: string) => ({
   type: 'source-document' as const,
@@ -135,6 +135,30 @@ describe('citations in a reply', () => {
     expect(screen.queryAllByTestId('cite-chip')).toHaveLength(0);
     expect(screen.getByTestId('sources')).toHaveTextContent('2 passages searched, none cited');
   }, 20_000);
+
+  it('labels are plain text, and sources from the same section are told apart', () => {
+    const message: ChatMessage = {
+      id: 'a3',
+      role: 'assistant',
+      parts: [
+        passage(1, 'docs/hnsw.md', '## `ef_search` and **recall**', 'One.'),
+        passage(2, 'docs/hnsw.md', '## `ef_search` and **recall**', 'Two.'),
+        passage(3, 'docs/query-latency.html', '', 'Three.'),
+        passage(4, 'docs/release_notes.md', '', 'Four.'),
+      ],
+    };
+    expect(sourceLabels(sourcesOf(message))).toEqual([
+      'ef_search and recall',
+      'ef_search and recall (2)',
+      'query latency',
+      'release notes',
+    ]);
+    renderReply(message);
+    const labels = screen.getAllByTestId('source-item').map((i) => i.textContent);
+    expect(labels[0]).toBe('1ef_search and recall · hnsw.md');
+    expect(labels[1]).toBe('2ef_search and recall (2) · hnsw.md');
+    expect(new Set(labels).size).toBe(4);
+  });
 
   it('a reply without sources shows no panel', () => {
     renderReply({ id: 'a2', role: 'assistant', parts: [{ type: 'text', text: 'Hi [1].' }] });

@@ -50,6 +50,38 @@ export function citationsOf(message: ChatMessage): Citations | undefined {
   return part && 'data' in part ? (part.data as Citations) : undefined;
 }
 
+/** A heading or file name as a reader would say it: no markdown (`#`, `**`, backticks, links),
+ * no folder or extension, `_` and `-` as spaces. */
+export function plainLabel(text: string, isFile = false): string {
+  let label = text
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // [text](url), ![alt](src)
+    .replace(/^\s*#{1,6}\s+/, '') // ## Heading
+    .replace(/(\*\*|__|\*|``?|~~)(.+?)\1/g, '$2') // **bold**, `code`, *em*, ~~struck~~
+    .replace(/(^|\W)_(.+?)_(?=\W|$)/g, '$1$2') // _em_ (not the _ inside snake_case)
+    .replace(/<[^>]+>/g, ''); // <tags>
+  if (isFile) {
+    label = label
+      .split('/')
+      .pop()!
+      .replace(/\.[a-z0-9]+$/i, '')
+      .replace(/[_-]+/g, ' ');
+  }
+  return label.replace(/\s+/g, ' ').trim();
+}
+
+/** Each source's label (its section heading, else its file), plain text, and never the same
+ * twice in one reply: a second passage from one section is "Heading (2)". */
+export function sourceLabels(sources: Source[]): string[] {
+  const seen = new Map<string, number>();
+  return sources.map((source) => {
+    const label =
+      plainLabel(source.heading) || plainLabel(source.title || source.file, true) || 'Passage';
+    const count = (seen.get(label) ?? 0) + 1;
+    seen.set(label, count);
+    return count > 1 ? `${label} (${count})` : label;
+  });
+}
+
 const MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
 /**
@@ -112,6 +144,8 @@ type PanelProps = {
 export function SourcesPanel({ sources, citations, open, onOpen }: PanelProps) {
   const passage = useRef<HTMLElement>(null);
   const shown = sources.find((s) => s.n === open);
+  const labels = sourceLabels(sources);
+  const shownLabel = labels[sources.findIndex((s) => s.n === open)];
   useEffect(() => {
     if (shown) passage.current?.scrollIntoView?.({ block: 'nearest' });
   }, [shown]);
@@ -136,8 +170,8 @@ export function SourcesPanel({ sources, citations, open, onOpen }: PanelProps) {
         </p>
       )}
       <ol className="source-list">
-        {sources.map((source) => (
-          <li key={source.sourceId}>
+        {sources.map((source, i) => (
+          <li key={`${source.n}-${source.sourceId}`}>
             <button
               type="button"
               className="source-item"
@@ -148,8 +182,8 @@ export function SourcesPanel({ sources, citations, open, onOpen }: PanelProps) {
               onClick={() => onOpen(source.n === open ? undefined : source.n)}
             >
               <span className="source-n">{source.n}</span>
-              <span className="source-label">
-                {source.heading || source.title}
+              <span className="source-label" dir="auto">
+                {labels[i]}
                 <span className="muted"> · {source.file.split('/').pop()}</span>
               </span>
             </button>
@@ -160,7 +194,7 @@ export function SourcesPanel({ sources, citations, open, onOpen }: PanelProps) {
         <figure className="passage" data-testid="passage" data-n={shown.n} ref={passage}>
           <figcaption>
             <strong>
-              [{shown.n}] {shown.heading || shown.title}
+              [{shown.n}] {shownLabel}
             </strong>
             <span className="muted"> {shown.file}</span>
             <button
@@ -172,7 +206,9 @@ export function SourcesPanel({ sources, citations, open, onOpen }: PanelProps) {
               ×
             </button>
           </figcaption>
-          <blockquote data-testid="passage-text">{shown.text}</blockquote>
+          <blockquote data-testid="passage-text" dir="auto">
+            {shown.text}
+          </blockquote>
         </figure>
       )}
     </section>

@@ -25,7 +25,13 @@ export type ModelList = {
   docs?: DocsStatus;
 };
 
-export type DocsStatus = { documents: number; chunks: number; error?: string };
+export type DocsStatus = {
+  documents: number;
+  chunks: number;
+  error?: string;
+  /** Questions the ingested documents answer (a section of each), for the empty state. */
+  suggestions?: string[];
+};
 
 /**
  * How a reply ended, as the server stores it in the message's metadata:

@@ -86,7 +86,12 @@ def check_limits(body: ChatRequest, settings: Settings) -> None:
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             "The last message must be a user message (or the assistant's reply, to continue it).",
         )
-    size = len(crud.message_text(body.messages[-1]))
+    text = crud.message_text(body.messages[-1])
+    if not text.strip():
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "The message is empty: type something to send."
+        )
+    size = len(text)
     if size > settings.MAX_MESSAGE_CHARS:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
@@ -202,7 +207,7 @@ async def reply_stream(
             for part in source_parts(passages):
                 yield sse(part)
         model = await resolve_model(llm, settings, body.model)
-        sources = retriever.sources_prompt(question, passages) if passages else None
+        sources = retriever.sources_prompt(question, passages)  # None: a chat without documents
         prompt = to_openai(body.messages, settings, sources)
         response = await stream_chat(llm, settings, model, prompt)
         yield sse({"type": "text-start", "id": text_id})

@@ -36,8 +36,13 @@ def read_conversation(session: SessionDep, user_id: UserDep, conversation_id: st
 def rename_conversation(
     session: SessionDep, user_id: UserDep, conversation_id: str, body: ConversationUpdate
 ) -> Conversation:
+    title = body.title.strip()
+    if not title:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "The title is empty: type at least one character."
+        )
     conversation = get_or_404(session, conversation_id, user_id)
-    return crud.rename_conversation(session=session, conversation=conversation, title=body.title)
+    return crud.rename_conversation(session=session, conversation=conversation, title=title)
 
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
