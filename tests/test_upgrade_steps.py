@@ -1,0 +1,64 @@
+"""Upgrade steps that need no install (fast tier): what an update leaves in a user's project."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from copier import run_copy
+
+from conftest import make_template_repo
+
+MODEL = "smollm2-135m-instruct"
+
+
+def git(project: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        **{
+            f"GIT_{w}_{k}": v
+            for w in ("AUTHOR", "COMMITTER")
+            for k, v in (("NAME", "T"), ("EMAIL", "t@e"))
+        },
+    }
+    return subprocess.run(
+        ["git", *args], cwd=project, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_rag_model_converted_by_0_1_stays_ignored_and_is_moved_not_converted_again(
+    tmp_path: Path,
+) -> None:
+    """0.1.0 kept the 517 MB converted model in .models/; 0.2.0 ignored /models/ only, so the old
+    folder showed up as new files (`git add -A` committed it) and setup converted a second copy."""
+    source = make_template_repo(tmp_path / "template-repo")
+    project = tmp_path / "rag"
+    run_copy(
+        str(source),
+        project,
+        data={"template": "rag-pipeline"},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    old = project / ".models" / MODEL
+    old.mkdir(parents=True)
+    (old / "config.json").write_text("{}")
+    with open(old / "model.safetensors", "wb") as weights:  # over 10 MB, sparse
+        weights.truncate(11 * 2**20)
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+
+    (project / ".venv").mkdir()
+    (project / ".venv" / ".installed").touch()  # installed; only the model step runs
+    make = subprocess.run(
+        ["make", f"models/{MODEL}/config.json"], cwd=project, capture_output=True, text=True
+    )
+    assert make.returncode == 0, make.stderr
+    assert "moving the model 0.1.0 converted" in make.stdout
+    assert (project / "models" / MODEL / "model.safetensors").stat().st_size == 11 * 2**20
+    assert not (project / ".models").exists()
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
