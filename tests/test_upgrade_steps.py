@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from copier import run_copy
 
 from conftest import make_template_repo
@@ -62,3 +63,63 @@ def test_rag_model_converted_by_0_1_stays_ignored_and_is_moved_not_converted_aga
     assert (project / "models" / MODEL / "model.safetensors").stat().st_size == 11 * 2**20
     assert not (project / ".models").exists()
     assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def fake_wheel(folder: Path, name: str, version: str) -> Path:
+    """A newer release of a dependency, as a package index would offer it tomorrow."""
+    import zipfile
+
+    dist = f"{name.replace('-', '_')}-{version}"
+    wheel = folder / f"{dist}-py3-none-any.whl"
+    files = {
+        f"{dist}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist}.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
+    }
+    files[f"{dist}.dist-info/RECORD"] = (
+        "".join(f"{path},,\n" for path in files) + f"{dist}.dist-info/RECORD,,\n"
+    )
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return wheel
+
+
+@pytest.mark.slow
+def test_chat_reinstall_installs_the_same_versions_when_the_index_has_newer_ones(
+    tmp_path: Path,
+) -> None:
+    """`make setup` twice, a newer annotated-types (pydantic's unpinned dependency) published in
+    between: the second install has exactly the first one's versions (backend/requirements.lock)."""
+    source = make_template_repo(tmp_path / "template-repo")
+    project = tmp_path / "chat"
+    answers = {
+        "template": "react-chat-ui",
+        "llm_provider": "openai-compatible",
+        "include_e2e": False,
+    }
+    run_copy(str(source), project, data=answers, defaults=True, unsafe=True, quiet=True)
+    venv, target = project / "backend" / ".venv", "backend/.venv/.installed"
+
+    def install(env: dict[str, str]) -> str:
+        make = subprocess.run(
+            ["make", target], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert make.returncode == 0, make.stderr
+        return subprocess.run(
+            [venv / "bin" / "pip", "freeze", "--exclude-editable"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    first = install(dict(os.environ))
+    assert "annotated-types==" in first
+    tomorrow = tmp_path / "index"
+    tomorrow.mkdir()
+    fake_wheel(tomorrow, "annotated-types", "99.0.0")
+    links = " ".join(filter(None, [str(tomorrow), os.environ.get("PIP_FIND_LINKS", "/opt/wheels")]))
+    subprocess.run(["rm", "-rf", str(venv)], check=True)
+    second = install({**os.environ, "PIP_FIND_LINKS": links})
+    assert second == first
