@@ -136,7 +136,13 @@ def ingest(
 
     files, missing = discover(roots)
     report.skipped.extend(missing)
-    known = dict(conn.execute("SELECT source, content_hash FROM documents").fetchall())
+    # A document built by other code or settings counts as changed (no hash matches '').
+    known = dict(
+        conn.execute(
+            "SELECT source, CASE WHEN built_with = %s THEN content_hash ELSE '' END FROM documents",
+            (built_with(settings),),
+        ).fetchall()
+    )
 
     # 1. Hash every file; load and chunk only new or changed ones.
     pending, seen = _scan(files, settings, embedder.name, known, report)
