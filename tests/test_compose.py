@@ -239,7 +239,7 @@ def _v2(repo: Path) -> None:
     for name in ("rag-pipeline", "react-chat-ui"):
         gi = repo / "templates" / name / "project" / ".gitignore"
         gi.write_text(gi.read_text() + f"# added to {name} in v2\n")
-        (repo / "templates" / name / "project" / "CHANGELOG.md").write_text(f"# {name} v2\n")
+        (repo / "templates" / name / "project" / "NEW-IN-V2.md").write_text(f"# {name} v2\n")
 
 
 def test_add_at_an_older_version_then_update_both_parts_keeps_edits(
@@ -271,8 +271,8 @@ def test_add_at_an_older_version_then_update_both_parts_keeps_edits(
     assert f"Updated {project / 'rag'} (rag-pipeline): template 1.0.0 \u2192 2.0.0." in out
     # Files are listed under their part.
     chat_block, rag_block = out.split(f"Updated {project / 'rag'}")
-    assert "New files (1):\n  CHANGELOG.md\n" in chat_block
-    assert "New files (1):\n  rag/CHANGELOG.md\n" in rag_block
+    assert "New files (1):\n  NEW-IN-V2.md\n" in chat_block
+    assert "New files (1):\n  rag/NEW-IN-V2.md\n" in rag_block
     assert "Changed files (1):\n  rag/.gitignore\n" in rag_block
     for part, name in ((project, "react-chat-ui"), (project / "rag", "rag-pipeline")):
         assert _answers(part)["_commit"] == "v2.0.0"

@@ -59,7 +59,7 @@ def test_rag_model_converted_by_0_1_stays_ignored_and_is_moved_not_converted_aga
         ["make", f"models/{MODEL}/config.json"], cwd=project, capture_output=True, text=True
     )
     assert make.returncode == 0, make.stderr
-    assert "moving the model 0.1.0 converted" in make.stdout
+    assert "moving the model 0.1.0 converted from .models to models/" in make.stdout
     assert (project / "models" / MODEL / "model.safetensors").stat().st_size == 11 * 2**20
     assert not (project / ".models").exists()
     assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
