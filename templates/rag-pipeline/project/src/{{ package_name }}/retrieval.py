@@ -30,6 +30,7 @@ from .db import DatabaseError
 from .embeddings import EmbeddingError, get_embedder
 from .search import Hit
 
+
 class RetrievalError(RuntimeError):
     """The documents cannot be searched (database, embedding model); the message says what to do."""
 
@@ -113,7 +114,7 @@ class Index:
                 ).fetchall()
         except (RetrievalError, psycopg.Error) as exc:
             return {"documents": 0, "chunks": 0, "error": str(exc)}
-        suggestions = [f"What does {title} say about {heading.lower()}?" for title, heading in sections]
+        suggestions = [f"What does {title} say about {head.lower()}?" for title, head in sections]
         return {"documents": documents, "chunks": chunks, "suggestions": suggestions}
 
     def find(self, question: str) -> list[Hit]:
