@@ -136,14 +136,17 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(REPO / name, repo / name)
     git(repo, "init", "--quiet", "--initial-branch=main")
     _set_version(repo, "0.1.0")
+    changelog = repo / "templates" / "rag-pipeline" / "project" / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n\nFirst release.\n")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "release 0.1.0")
     git(repo, "tag", "v0.1.0")
     gitignore = repo / "templates" / "rag-pipeline" / "project" / ".gitignore"
     gitignore.write_text(gitignore.read_text() + "scratch/\n")
-    changelog = repo / "templates" / "rag-pipeline" / "project" / "CHANGELOG.md"
     changelog.write_text(
-        changelog.read_text().replace("## [Unreleased]\n", f"## [0.2.0]\n### Changed\n- {CHANGE}\n")
+        changelog.read_text().replace(
+            "## [Unreleased]\n", f"## [Unreleased]\n\n## [0.2.0]\n### Changed\n- {CHANGE}\n"
+        )
     )
     git(repo, "commit", "--quiet", "-am", CHANGE)
     _set_version(repo, "0.2.0")
