@@ -352,7 +352,7 @@ def test_settings_names_and_model_folder_are_the_same(template: str, render) -> 
     }
     text = "\n".join(texts.values())
     # The old name lives on only as a deprecated alias (notebook: config.py, its test, the notes).
-    alias_files = {"README.md", ".env.example", "tests/test_backends.py"}
+    alias_files = {"README.md", "CHANGELOG.md", ".env.example", "tests/test_backends.py"}
     old_name = {name for name, body in texts.items() if "OPENAI_BASE_URL" in body}
     assert all(n in alias_files or re.fullmatch(r"src/\w+/config\.py", n) for n in old_name)
     assert not re.search(r"^OPENAI_BASE_URL=", env_example, re.M) and "openai_base_url" not in text
