@@ -29,6 +29,10 @@ def home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
         monkeypatch.setenv(f"{var}_NAME", "Test User")
         monkeypatch.setenv(f"{var}_EMAIL", "test@example.com")
     monkeypatch.delenv("AI_ENG_TEMPLATE_REPO", raising=False)
+    # A user runs a project's make from a shell; `make test` here would hand its level and flags
+    # (jobserver, -n, -s) down to every make a test runs, changing what that make prints and does.
+    for var in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
+        monkeypatch.delenv(var, raising=False)
     return home
 
 
