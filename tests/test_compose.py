@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from ai_eng.cli import app
-from conftest import git
+from conftest import REPO, git, make_template_repo
 from test_templates import CHOICES, expected_tree
 
 runner = CliRunner()
@@ -50,6 +53,19 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+def _make(project: Path, *args: str) -> str:
+    """What `make` prints in `project` (no variables from the tests' own make)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    done = subprocess.run(["make", *args], cwd=project, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _make_n(project: Path, target: str) -> str:
+    """The commands `make <target>` would run in `project`, its parts' included."""
+    return _make(project, "-n", target)
+
+
 def _release(repo: Path, tag: str, change) -> None:
     change(repo)
     git(repo, "add", "--all")
@@ -67,8 +83,8 @@ def test_new_with_renders_both_parts_exactly_in_one_commit(
     chat = expected_tree("react-chat-ui", *_choice("react-chat-ui", {"rag_dir": "rag"}))
     rag = expected_tree("rag-pipeline", *_choice("rag-pipeline", {"chat_dir": ".."}))
     rag = {f"rag/{name}" for name in rag}
-    # The rag part renders its own package (package_name is taken from the chat's answers).
-    rag = {name.replace("src/my_rag/", "src/my_app/") for name in rag}
+    # The rag part renders a package of its own: the project's package name, then its folder.
+    rag = {name.replace("src/my_rag/", "src/my_app_rag/") for name in rag}
     assert _files(project) == chat | rag
     # Every file is committed: neither part's .gitignore hides a file of the other.
     assert set(git(project, "ls-files").splitlines()) == chat | rag
@@ -79,12 +95,13 @@ def test_new_with_renders_both_parts_exactly_in_one_commit(
     root, part = _answers(project), _answers(project / "rag")
     assert (root["template"], root["rag_dir"]) == ("react-chat-ui", "rag")
     assert (part["template"], part["chat_dir"]) == ("rag-pipeline", "..")
-    for shared in ("project_name", "project_slug", "package_name", "description", "llm_provider"):
+    for shared in ("project_name", "project_slug", "description", "llm_provider"):
         assert part[shared] == root[shared], shared
-    # The composed bits: root targets delegate to the part, README explains both, CI tests both.
-    makefile = (project / "Makefile").read_text()
-    assert "\t$(MAKE) -C rag setup\n" in makefile and "\t$(MAKE) -C rag test\n" in makefile
-    assert "\t$(MAKE) -C rag ingest\n" in makefile
+    assert (root["package_name"], part["package_name"]) == ("my_app", "my_app_rag")
+    # The composed root (parts.mk): make setup and make test run the part too; ingest reaches it.
+    runs_in_rag = (("setup", "rag prepare"), ("test", "bin/pytest"), ("ingest", "rag ingest"))
+    for target, runs in runs_in_rag:
+        assert runs in _make_n(project, target), target
     readme = (project / "README.md").read_text()
     assert "make setup && make ingest && make dev" in readme and "rag/.env" in readme
     assert "rag/pyproject.toml" in (project / ".github/workflows/ci.yml").read_text()
@@ -105,8 +122,12 @@ def test_new_with_chat_in_a_rag_project(template_repo: Path, tmp_path: Path) -> 
     project = _new(tmp_path / "docs-app", "data-pipeline", "--with", "ux")
     assert _answers(project)["chat_dir"] == "chat"
     assert _answers(project / "chat")["rag_dir"] == ".."
-    makefile = (project / "Makefile").read_text()
-    assert "\t$(MAKE) -C chat setup\n" in makefile and "\t$(MAKE) -C chat dev\n" in makefile
+    runs_in_chat = (("setup", "npm --prefix frontend ci"), ("test", "npm --prefix frontend test"))
+    for target, runs in runs_in_chat:
+        assert runs in _make_n(project, target), target
+    dev = _make_n(project, "dev")  # the chat, not the rag part's own dev
+    assert "uvicorn app.main:app" in dev and "rag serve" not in dev
+    assert "Run the chat app (chat/)" in _make(project, "help")
     ci = (project / ".github/workflows/ci.yml").read_text()
     assert "actions/setup-node" in ci and "chat/frontend/package-lock.json" in ci
     assert 'extend-exclude = ["chat"]' in (project / "pyproject.toml").read_text()
@@ -157,9 +178,9 @@ def test_add_rag_to_a_chat_project_keeps_edits_and_tells_the_chat(
     assert _answers(project / "rag")["chat_dir"] == ".."
     assert _answers(project / "rag")["project_name"] == "my-app"
     assert readme.read_text().endswith("\nMy own notes.\n")  # a normal 3-way update
-    assert "## Two parts: this chat and its RAG pipeline" in readme.read_text()
-    assert "\t$(MAKE) -C rag test\n" in (project / "Makefile").read_text()
-    assert (project / "rag/Makefile").is_file() and (project / "rag/src/my_app").is_dir()
+    assert "## Two parts: a chat app and its RAG pipeline" in readme.read_text()
+    assert "-C rag test" in _make_n(project, "test")
+    assert (project / "rag/Makefile").is_file() and (project / "rag/src/my_app_rag").is_dir()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ai-eng-add-")]
     assert git(project, "log", "--format=%s").splitlines()[0] == "my notes"  # nothing committed
 
@@ -332,6 +353,68 @@ def test_conflicts_in_both_parts_are_listed_per_part(template_repo: Path, tmp_pa
     assert unmerged == {".gitignore", "rag/.gitignore"}
     for part in (project, project / "rag"):
         assert "<<<<<<< before updating" in (part / ".gitignore").read_text()
+
+
+# --- a composed project made by ai-eng 0.3.0 ---------------------------------------------------
+
+
+def _repo_030_then_this(repo: Path) -> None:
+    """A template repo holding 0.3.0's templates (tagged v0.3.0), then this checkout's (v0.4.0)."""
+    releases = tomllib.loads((REPO / "cli/ai_eng/releases.toml").read_text())["releases"]
+    repo.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", releases["0.3.0"], "copier.yml", "templates"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "0.3.0")
+    git(repo, "tag", "v0.3.0")
+    current = make_template_repo(repo.with_name("current"))
+    for name in ("copier.yml", "templates"):
+        shutil.rmtree(repo / name, ignore_errors=True)
+        (repo / name).unlink(missing_ok=True)
+        shutil.move(current / name, repo / name)
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "this checkout")
+    git(repo, "tag", "v0.4.0")
+
+
+def test_a_composed_project_from_0_3_0_updates_to_one_root_keeping_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0.3.0 wrote the root's targets for the rag part into the chat's Makefile; they now live in
+    parts.mk. An update brings that with no conflict where the user edited other lines, and the
+    rag part keeps the package name 0.3.0 gave it (the chat's)."""
+    _repo_030_then_this(tmp_path / "template-repo")
+    monkeypatch.setenv("AI_ENG_TEMPLATE_REPO", str(tmp_path / "template-repo"))
+    # 0.3.0 gave both parts the chat's package name: -d package_name does the same here.
+    project = _new(tmp_path / "my-app", "ux", "--with", "rag-pipeline", "--vcs-ref", "v0.3.0",
+                   "-d", "package_name=my_app")  # fmt: skip
+    assert "\t$(MAKE) -C rag test\n" in (project / "Makefile").read_text()  # 0.3.0's layout
+    assert not (project / "parts.mk").exists()
+    with (project / "Makefile").open("a") as makefile:
+        makefile.write("\nhello: ## my own target\n\techo hello\n")
+    with (project / "README.md").open("a") as readme:
+        readme.write("\nMy notes.\n")
+    git(project, "commit", "--quiet", "-am", "my target, my notes")
+
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "Conflicts" not in result.output
+    assert "New files (1):\n  parts.mk\n" in result.output
+    makefile = (project / "Makefile").read_text()
+    assert "$(MAKE) -C rag" not in makefile.replace("$(MAKE) -C rag ingest", "")
+    assert makefile.endswith("\nhello: ## my own target\n\techo hello\n")
+    assert (project / "README.md").read_text().endswith("\nMy notes.\n")
+    assert "## Two parts: a chat app and its RAG pipeline" in (project / "README.md").read_text()
+    assert _answers(project / "rag")["package_name"] == "my_app"  # never renamed under the user
+    assert (project / "rag/src/my_app/retrieval.py").is_file()
+    # The same targets as before: setup and test run both parts.
+    assert "rag prepare" in _make_n(project, "setup")
+    assert "-C rag test" in _make_n(project, "test")
+    assert "echo hello" in _make_n(project, "hello")
 
 
 def test_update_of_a_single_part_project_is_unchanged(template_repo: Path, tmp_path: Path) -> None:

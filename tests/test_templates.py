@@ -72,9 +72,14 @@ CHOICES: dict[
         # Set by `ai-eng add` / `new --with` (tests/test_compose.py renders the two parts).
         (
             {"chat_dir": "chat"},
+            {"parts.mk"},  # the composed root's targets (templates/_shared/compose/)
             set(),
-            set(),
-            {"Makefile": (["\t$(MAKE) -C chat test\n"], []), "README.md": (["## Two parts"], [])},
+            {
+                "parts.mk": (["PART := chat\n", "\t$(MAKE) -C $(PART) dev\n"], []),
+                "Makefile": (["-include parts.mk\n"], ["$(MAKE) -C chat"]),
+                "README.md": (["## Two parts", "chat/.env"], []),
+                ".github/workflows/ci.yml": (["chat/frontend/package-lock.json"], []),
+            },
         ),
         ({"chat_dir": ".."}, set(), set(), {"README.md": (["one part of the project in"], [])}),
         (
@@ -140,21 +145,19 @@ CHOICES: dict[
             {
                 "rag_dir": "rag"
             },  # hidden: set by `ai-eng add rag-pipeline` (chat with your documents)
-            DOCS_FILES,
+            DOCS_FILES | {"parts.mk"},
             set(),
             {
+                "parts.mk": (["PART := rag\n", "setup: part-setup\n", "test: part-test\n"], []),
                 "Makefile": (
-                    [
-                        "\t$(MAKE) -C rag test\n",
-                        'install -q -e "rag"',
-                        "$(MAKE) -C rag ingest",
-                        "playwright.docs.config.ts",
-                    ],
-                    [],
+                    ['install -q -e "rag"', "$(MAKE) -C rag ingest", "playwright.docs.config.ts"],
+                    ["$(MAKE) -C rag test"],
                 ),
-                "README.md": (["## Two parts"], []),
+                "README.md": (["## Two parts", "rag/.env"], []),
+                ".github/workflows/ci.yml": (["rag/pyproject.toml"], []),
                 ".env.example": (["\nRAG_DIR=rag\n"], []),
-                "backend/tests/test_docs.py": (["from my_chat.retrieval import"], []),
+                # the RAG part's package is its own: found by its entry point, never by name
+                "backend/tests/test_docs.py": (['entry_points(group="retrievers")'], ["my_chat"]),
                 "frontend/playwright.docs.config.ts": (["rag ingest rag/docs/hnsw.md"], []),
             },
         ),
@@ -490,3 +493,26 @@ def test_chat_lint_type_checks_and_lints_the_front_end_in_make_test(render) -> N
         assert "tsc --noEmit" in lint and "biome lint" in lint
         assert "npm --prefix frontend run lint" in (project / "Makefile").read_text()
         assert (project / "frontend/biome.json").is_file()
+
+
+def test_the_composed_root_is_written_once() -> None:
+    """What the root of a chat + rag project adds for its second part lives in
+    templates/_shared/compose/; a template's own files only include it, each at one place
+    (a target or a README line added to a template's own file would be written twice again)."""
+    composed_root = re.compile(r"(rag|chat)_dir and \1_dir != '\.\.'")
+    for template in ("react-chat-ui", "rag-pipeline"):
+        project = REPO / "templates" / template / "project"
+        guards = {
+            p.relative_to(project).as_posix(): len(composed_root.findall(p.read_text()))
+            for p in project.rglob("*")
+            if p.is_file() and composed_root.search(p.read_text())
+        }
+        named = [p.name for p in project.iterdir() if composed_root.search(p.name)]
+        assert len(named) == 1 and named[0].endswith("%}parts.mk{% endif %}.jinja"), named
+        own = {"pyproject.toml.jinja": 1} if template == "rag-pipeline" else {}  # ruff's exclude
+        assert guards == {"README.md.jinja": 1, ".github/workflows/ci.yml.jinja": 1, **own}
+        includes = {"README.md.jinja": "README.md", ".github/workflows/ci.yml.jinja": "ci.yml"}
+        for name, shared in {**includes, named[0]: "parts.mk"}.items():
+            include = f"{{% include 'templates/_shared/compose/{shared}.jinja' %}}"
+            assert include in (project / name).read_text(), name
+            assert (REPO / "templates/_shared/compose" / f"{shared}.jinja").is_file()

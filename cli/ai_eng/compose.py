@@ -25,11 +25,13 @@ from ai_eng.staging import render
 from ai_eng.update import History, run_update
 from ai_eng.versions import display_version
 
-#: Answers an added part takes from the project's own answers (never asked again).
+#: Answers an added part takes from the project's own answers (never asked again; see
+#: templates/README.md): the root copier.yml's shared questions but `template`,
+#: `include_docker_compose` (each part runs its own services) and `package_name` (the part's
+#: package is its own, `<project's package_name>_<compose_dir>`: `my_app_rag`).
 SHARED_ANSWERS = (
     "project_name",
     "project_slug",
-    "package_name",
     "description",
     "llm_provider",
     "include_exercises",  # an instructor's project has exercises in every part
@@ -68,6 +70,8 @@ def part_answers(
     """The answers of the part `part` added to a `tpl` project whose answers are `primary`."""
     own = questions(part.name)
     answers = {k: primary[k] for k in SHARED_ANSWERS if k in primary and k in own}
+    if primary.get("package_name"):  # a package of its own, never the project's name again
+        answers["package_name"] = f"{primary['package_name']}_{part.compose_dir}"
     answers.update({k: v for k, v in given.items() if k in own})
     return {**answers, "template": part.name, link_answer(tpl): ".."}
 
