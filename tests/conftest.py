@@ -37,7 +37,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
 
 
 def make_template_repo(repo: Path) -> Path:
-    """A git copy of copier.yml + extensions.py + templates/ (as git would commit them,
+    """A git copy of copier.yml + templates/ (as git would commit them,
     uncommitted edits included), tagged v1.0.0, at `repo`."""
     files = git(
         REPO,
@@ -48,7 +48,6 @@ def make_template_repo(repo: Path) -> Path:
         "-z",
         "--",
         "copier.yml",
-        "extensions.py",
         "templates",
     ).split("\0")
     for name in filter(None, files):
@@ -73,7 +72,7 @@ def make_template_repo(repo: Path) -> Path:
 
 @pytest.fixture
 def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throwaway git copy of copier.yml + extensions.py + templates/ (as git would commit
+    """A throwaway git copy of copier.yml + templates/ (as git would commit
     them), tagged v1.0.0, used as ai-eng's template source."""
     repo = make_template_repo(tmp_path / "template-repo")
     monkeypatch.setenv("AI_ENG_TEMPLATE_REPO", str(repo))

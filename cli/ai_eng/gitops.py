@@ -103,7 +103,7 @@ def dirty_template_checkout() -> bool:
     if repo is None or not git_available():
         return False
     out = subprocess.run(
-        ["git", "status", "--porcelain", "--", "copier.yml", "extensions.py", "templates"],
+        ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
         cwd=repo,
         capture_output=True,
         text=True,
