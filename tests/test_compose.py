@@ -12,16 +12,14 @@ import yaml
 from typer.testing import CliRunner
 
 from ai_eng.cli import app
-from conftest import git
+from conftest import git, new_project
 from test_templates import expected_tree
 
 runner = CliRunner()
 
 
 def _new(dest: Path, archetype: str, *more: str) -> Path:
-    result = runner.invoke(app, ["new", str(dest), "-a", archetype, "--defaults", *more])
-    assert result.exit_code == 0, result.output
-    return dest
+    return new_project(dest, "-a", archetype, "--defaults", *more)
 
 
 def _answers(path: Path) -> dict:

@@ -1,4 +1,9 @@
-"""A template's questions and the answers given to them."""
+"""A template's questions and the answers given to them, as Copier itself reads them.
+
+Copier has no public API for its questionnaire, so this module (alone in ai-eng) uses Copier's
+internal one: `copier._main.Worker`, `copier._template` and `copier._user_data.Question`
+(`when:`, defaults, typing of answers). pyproject.toml pins Copier's minor version for it.
+"""
 
 from __future__ import annotations
 
