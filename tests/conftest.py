@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -113,6 +114,7 @@ def new_project(dest: Path, *args: str) -> Path:
     assert result.exit_code == 0, result.output
     if key is not None:
         keep = Path(tempfile.mkdtemp(prefix="ai-eng-made-"))
+        atexit.register(shutil.rmtree, keep, True)
         shutil.copytree(dest, keep / "project", symlinks=True)
         shutil.copytree(Path(os.environ["HOME"]) / ".cache" / "ai-eng", keep / "cache")
         _MADE[key] = (keep / "project", keep / "cache")
