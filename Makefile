@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO := build/demo-rag
 JOBS ?= 2  # pytest workers (pytest-xdist): generated projects build and test two at a time
 
-.PHONY: help setup demo test test-fast lint bench
+.PHONY: help setup demo test test-fast lint bench trees
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ test: setup ## Run all tests: the fast tier first, then each generated project's
 
 test-fast: setup ## Run the tests that do not build generated projects (minutes)
 	$(BIN)/pytest -m "not slow" -n $(JOBS)
+
+trees: setup ## Rewrite tests/trees/*.txt from a render of each template and answer (review the diff)
+	$(BIN)/python tests/tree_lists.py
 
 lint: setup ## Lint the CLI and tests
 	$(BIN)/ruff check cli tests bench

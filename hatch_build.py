@@ -67,9 +67,10 @@ class TemplateBundleHook(BuildHookInterface):
             build_data["force_include"][str(out)] = BUNDLE
             return
         build_data["force_include"][str(out)] = f"ai_eng/{BUNDLE}"
-        # The templates themselves, for `ai-eng list` and for reading.
+        # The template itself, laid out as in the repo (copier.yml includes templates/*/…),
+        # for `ai-eng list` and for reading its questions with Copier (ai_eng.answers).
         build_data["force_include"][str(root / "templates")] = "ai_eng/templates"
-        build_data["force_include"][str(root / "copier.yml")] = "ai_eng/templates/copier.yml"
+        build_data["force_include"][str(root / "copier.yml")] = "ai_eng/copier.yml"
 
     def finalize(self, version: str, build_data: dict, artifact_path: str) -> None:
         if tmp := getattr(self, "_tmp", None):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,8 +39,8 @@ def home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
 
 
 def make_template_repo(repo: Path) -> Path:
-    """A git copy of copier.yml + templates/ (as git would commit them, uncommitted edits included),
-    tagged v1.0.0, at `repo`."""
+    """A git copy of copier.yml + templates/ (as git would commit them, uncommitted edits
+    included), tagged v1.0.0, at `repo`."""
     files = git(
         REPO,
         "ls-files",
@@ -70,13 +72,53 @@ def make_template_repo(repo: Path) -> Path:
     return repo
 
 
+@pytest.fixture(scope="session")
+def pristine_template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """make_template_repo once per test session (worker): tests copy it."""
+    return make_template_repo(tmp_path_factory.mktemp("pristine") / "template-repo")
+
+
 @pytest.fixture
-def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def template_repo(
+    pristine_template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A throwaway git copy of copier.yml + templates/ (as git would commit them), tagged
-    v1.0.0, used as ai-eng's template source."""
-    repo = make_template_repo(tmp_path / "template-repo")
+    v1.0.0, used as ai-eng's template source (a copy of the session's: same commits)."""
+    repo = tmp_path / "template-repo"
+    shutil.copytree(pristine_template_repo, repo, symlinks=True)
     monkeypatch.setenv("AI_ENG_TEMPLATE_REPO", str(repo))
     return repo
+
+
+_MADE: dict[tuple[str, ...], tuple[Path, Path]] = {}
+
+
+def new_project(dest: Path, *args: str) -> Path:
+    """`ai-eng new DEST ARGS…` from the template_repo fixture's source (asserting it worked).
+    Made once per session for each template version and ARGS, then copied (with the template
+    bundle it leaves in HOME): the project many tests start from, without rendering it again."""
+    from typer.testing import CliRunner
+
+    from ai_eng.cli import app
+
+    source = os.environ.get("AI_ENG_TEMPLATE_REPO")
+    key = (git(Path(source), "rev-parse", "HEAD"), dest.name, *args) if source else None
+    if key in _MADE:
+        made, cache = _MADE[key]
+        shutil.copytree(made, dest, symlinks=True)
+        bundle = Path(os.environ["HOME"]) / ".cache" / "ai-eng"
+        if not bundle.exists():
+            shutil.copytree(cache, bundle)
+        return dest
+    result = CliRunner().invoke(app, ["new", str(dest), *args])
+    assert result.exit_code == 0, result.output
+    if key is not None:
+        keep = Path(tempfile.mkdtemp(prefix="ai-eng-made-"))
+        atexit.register(shutil.rmtree, keep, True)
+        shutil.copytree(dest, keep / "project", symlinks=True)
+        shutil.copytree(Path(os.environ["HOME"]) / ".cache" / "ai-eng", keep / "cache")
+        _MADE[key] = (keep / "project", keep / "cache")
+    return dest
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

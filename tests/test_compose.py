@@ -15,21 +15,14 @@ import yaml
 from typer.testing import CliRunner
 
 from ai_eng.cli import app
-from conftest import REPO, git, make_template_repo
-from test_templates import CHOICES, expected_tree
+from conftest import REPO, git, make_template_repo, new_project
+from test_templates import expected_tree
 
 runner = CliRunner()
 
 
 def _new(dest: Path, archetype: str, *more: str) -> Path:
-    result = runner.invoke(app, ["new", str(dest), "-a", archetype, "--defaults", *more])
-    assert result.exit_code == 0, result.output
-    return dest
-
-
-def _choice(template: str, answers: dict) -> tuple[set[str], set[str]]:
-    """The files a single answer adds and removes (test_templates.CHOICES)."""
-    return next((plus, minus) for a, plus, minus, _ in CHOICES[template] if a == answers)
+    return new_project(dest, "-a", archetype, "--defaults", *more)
 
 
 def _answers(path: Path) -> dict:
@@ -80,8 +73,8 @@ def test_new_with_renders_both_parts_exactly_in_one_commit(
     template_repo: Path, tmp_path: Path
 ) -> None:
     project = _new(tmp_path / "my-app", "ux", "--with", "rag-pipeline")
-    chat = expected_tree("react-chat-ui", *_choice("react-chat-ui", {"rag_dir": "rag"}))
-    rag = expected_tree("rag-pipeline", *_choice("rag-pipeline", {"chat_dir": ".."}))
+    chat = expected_tree("react-chat-ui", {"rag_dir": "rag"})
+    rag = expected_tree("rag-pipeline", {"chat_dir": ".."})
     rag = {f"rag/{name}" for name in rag}
     # The rag part renders a package of its own: the project's package name, then its folder.
     rag = {name.replace("src/my_rag/", "src/my_app_rag/") for name in rag}

@@ -33,7 +33,7 @@ from ai_eng.kit import (
 )
 from ai_eng.kit_check import check_kit
 from ai_eng.kit_install import kit_env
-from ai_eng.kit_needs import project_needs
+from ai_eng.kit_needs import lock_pins, project_needs
 from ai_eng.project import generate
 from conftest import REAL_HOME, REPO, TEMPLATES
 
@@ -123,6 +123,34 @@ def test_every_install_line_of_each_makefile_is_read(template: str, tmp_path: Pa
         assert "transformers[serving]==5.24.0" in needs.requirements  # the `local` extra
     else:
         assert needs.lockfiles == []
+
+
+LOCKS = {"rag-pipeline": "requirements.lock", "react-chat-ui": "backend/requirements.lock"}
+
+
+@pytest.mark.parametrize("template", sorted(LOCKS))
+def test_the_kit_takes_its_versions_from_the_lock_setup_installs_with(
+    template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make setup` installs with `-c <lock>`: the kit reads that lock's pins as its
+    constraints, and pip downloads the locked version where the requirement allows a newer."""
+    project = generate(template, tmp_path / "p", defaults=True, git=False)
+    needs = project_needs(project)
+    pins = lock_pins(project / LOCKS[template])
+    assert needs.constraints == pins and "torch==2.13.0" in pins
+    direct = {re.split(r"[\[<>=~!; ]", r)[0].lower() for r in needs.requirements}
+    assert "starlette" not in direct and any(p.startswith("starlette==") for p in pins)
+
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    for version in ("1.0", "2.0"):
+        make_wheel(wheels, "kit-locked", version)
+    plat = PLATFORMS["linux-x86_64"]
+    free = pip_download(["kit-locked>=1"], tmp_path / "wheels", plat, "3.11")
+    assert free.files == ["kit_locked-2.0-py3-none-any.whl"]
+    got = pip_download(["kit-locked>=1"], wheels, plat, "3.11", constraints=["kit-locked==1.0"])
+    assert got.files == ["kit_locked-1.0-py3-none-any.whl"]
 
 
 def test_npm_missing_reads_the_cache_by_integrity(tmp_path: Path) -> None:

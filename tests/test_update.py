@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from ai_eng.cli import app
 from ai_eng.project import UNDO
-from conftest import git
+from conftest import git, new_project
 
 runner = CliRunner()
 TEMPLATE = "rag-pipeline"
@@ -45,9 +45,7 @@ def _release(repo: Path, tag: str, change) -> None:
 
 
 def _new(dest: Path) -> Path:
-    result = runner.invoke(app, ["new", str(dest), "-a", TEMPLATE, "--defaults"])
-    assert result.exit_code == 0, result.output
-    return dest
+    return new_project(dest, "-a", TEMPLATE, "--defaults")
 
 
 def _append_line(repo: Path) -> None:

@@ -1,13 +1,19 @@
-"""A template's questions and the answers given to them."""
+"""A template's questions and the answers given to them, as Copier itself reads them.
+
+Copier has no public API for its questionnaire, so this module (alone in ai-eng) uses Copier's
+internal one: `copier._main.Worker`, `copier._template` and `copier._user_data.Question`
+(`when:`, defaults, typing of answers). pyproject.toml pins Copier's minor version for it.
+"""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from ai_eng.catalog import list_templates
 from ai_eng.errors import AiEngError
-from ai_eng.source import BUNDLE_SRC, root_config, templates_dir
+from ai_eng.source import BUNDLE_SRC, root_config
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -21,52 +27,91 @@ def read_answers(path: Path) -> dict[str, Any]:
     return yaml.safe_load(answers_file.read_text()) or {}
 
 
+def _worker(data: dict[str, Any]):
+    """Copier's Worker for the template ai-eng renders from, with `data` as the given answers.
+
+    Copier would clone a template folder that is a git checkout's root; its questions need no
+    history, so the Template is read where it lies, and its copier.yml (with the includes)
+    is parsed once per version of the files."""
+    from copier._main import Worker
+    from copier._template import Template
+
+    root = root_config().parent
+    worker = Worker(src_path=str(root), data=data, quiet=True, unsafe=True)
+    template = Template(url=str(root))
+    template.__dict__["vcs"] = None  # cached_property: no clone, no tag lookup
+    template.__dict__["_raw_config"] = _config(root, _stamp(root))[0]
+    worker.__dict__["template"] = template
+    return worker
+
+
+def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
+    files = [root_config(), *sorted((root / "templates").glob("*/questions.yml"))]
+    return tuple((str(f), f.stat().st_mtime_ns) for f in files)
+
+
+@functools.lru_cache(maxsize=8)
+def _config(root: Path, stamp: object) -> tuple[dict[str, Any], set[str], dict[str, set[str]]]:
+    """Copier's reading of the root copier.yml (includes merged), and each template's own
+    question names: the root's shared ones (in no templates/*/questions.yml) and those of its
+    questions.yml."""
+    from copier._template import load_template_config
+
+    raw = load_template_config(root_config())
+    owned = {
+        path.parent.name: set(load_template_config(path))
+        for path in (root / "templates").glob("*/questions.yml")
+    }
+    shared = {n for n in raw if not n.startswith("_")} - set().union(*owned.values())
+    return raw, shared, owned
+
+
+def _own(template: str) -> set[str]:
+    root = root_config().parent
+    _, shared, owned = _config(root, _stamp(root))
+    return shared | owned.get(template, set())
+
+
 def questions(template: str) -> dict[str, dict[str, Any]]:
-    """The questions Copier asks for `template`, read from the checkout/package."""
-    import yaml
+    """The questions Copier asks for `template` (Copier's own reading of copier.yml and its
+    includes), in Copier's order."""
+    own = _own(template)
+    worker = _worker({"template": template})
+    return {k: v for k, v in worker.template.questions_data.items() if k in own}
 
-    class Loader(yaml.SafeLoader):
-        pass
 
-    Loader.add_constructor("!include", lambda loader, node: {})
-    docs = list(yaml.load_all(root_config().read_text(), Loader=Loader))
-    qfile = templates_dir() / template / "questions.yml"
-    if qfile.is_file():
-        docs.append(yaml.load(qfile.read_text(), Loader=Loader))
-    merged: dict[str, dict[str, Any]] = {}
-    for doc in docs:
-        for key, value in (doc or {}).items():
-            if not key.startswith("_"):
-                merged[key] = value if isinstance(value, dict) else {"default": value}
-    return merged
+def _questionnaire(template: str, data: dict[str, Any]):
+    """(name, Question, when) for `template`'s questions, as Copier goes through them with
+    `data` given and each unanswered question at its default (as with --defaults)."""
+    from copier._user_data import AnswersMap, Question
+
+    worker = _worker({**data, "template": template})
+    worker.answers = AnswersMap(init=dict(worker.data))
+    own = _own(template)
+    for name, details in worker.template.questions_data.items():
+        question = Question(
+            answers=worker.answers,
+            context=worker._render_context(),
+            jinja_env=worker.jinja_env,
+            settings=worker.settings,
+            var_name=name,
+            **details,
+        )
+        when = question.get_when()
+        if name not in worker.answers.init:
+            try:
+                default = question.get_default()
+            except Exception:  # a default that needs an answer not given: Copier would ask
+                default = None
+            worker.answers.user[name] = default
+        if name in own:
+            yield name, question, when
 
 
 def missing_answers(template: str, data: dict[str, Any]) -> list[str]:
-    """Questions Copier would have to ask, given `data` (names, in order)."""
-    import jinja2
-    from jinja2_ansible_filters import AnsibleCoreFiltersExtension
-
-    # As Copier renders them: includes relative to the folder holding templates/.
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir().parent),
-        extensions=[AnsibleCoreFiltersExtension],
-    )
-    missing = []
-    for name, spec in questions(template).items():
-        if name in data:
-            continue
-        when = spec.get("when", True)
-        if isinstance(when, str):
-            when = env.from_string(when).render(**data).strip().lower() not in (
-                "",
-                "false",
-                "no",
-                "0",
-                "none",
-            )
-        if when:
-            missing.append(name)
-    return missing
+    """Questions Copier would have to ask, given `data` (names, in order): those whose
+    `when` holds (Copier evaluates it) and that `data` does not answer."""
+    return [name for name, _, when in _questionnaire(template, data) if when and name not in data]
 
 
 _TRUE = {"y", "yes", "t", "true", "on", "1"}
@@ -74,15 +119,14 @@ _FALSE = {"n", "no", "f", "false", "off", "0"}
 
 
 def check_answers(template: str, data: dict[str, Any], *also: str) -> dict[str, Any]:
-    """Answers given on the command line, typed as the questions say; AiEngError naming the
-    question when a name is unknown or a value does not fit. `also`: more templates whose
-    questions the answers may be for (`new --with`)."""
+    """Answers given on the command line, typed as the questions say (Copier's parse_answer);
+    AiEngError naming the question when a name is unknown or a value does not fit. `also`:
+    more templates whose questions the answers may be for (`new --with`)."""
     import difflib
 
     asked = {k: v for t in (*also, template) for k, v in questions(t).items()}
     links = {f"{t.compose_dir}_dir" for t in list_templates() if t.compose_dir}
-    typed: dict[str, Any] = {}
-    for name, value in data.items():
+    for name in data:
         if name in links:
             raise AiEngError(
                 f"'{name}' is set by `ai-eng add` and `ai-eng new --with`, not by hand"
@@ -92,28 +136,33 @@ def check_answers(template: str, data: dict[str, Any], *also: str) -> dict[str, 
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             where = " or ".join((template, *also))
             raise AiEngError(f"'{name}' is not a question of {where}{hint}")
-        spec = asked[name]
-        kind = spec.get("type", "str" if "choices" in spec else "yaml")
+    typed: dict[str, Any] = {}
+    for t in (*also, template):
+        mine = {k: v for k, v in data.items() if k in questions(t) and k not in typed}
+        for name, question, _ in _questionnaire(t, {}):
+            if name in mine:
+                typed[name] = _typed(question, name, mine[name], asked[name])
+    return {name: typed[name] for name in data}
+
+
+def _typed(question: Any, name: str, value: Any, spec: dict[str, Any]) -> Any:
+    """`value` as Copier parses it for `question`; AiEngError (one line) when it does not fit."""
+    kind = question.get_type_name()
+    if kind == "bool" and not isinstance(value, bool):
         text = str(value).strip().lower()
-        if kind == "bool" and not isinstance(value, bool):
-            if text not in _TRUE | _FALSE:
-                raise AiEngError(f"question '{name}' expects true or false, got '{value}'")
-            value = text in _TRUE
-        elif kind in ("int", "float") and isinstance(value, str):
-            try:
-                value = int(value) if kind == "int" else float(value)
-            except ValueError:
-                raise AiEngError(f"question '{name}' expects a number, got '{value}'") from None
-        if "choices" in spec and not spec.get("multiselect"):
+        if text not in _TRUE | _FALSE:  # Copier would take any word as true
+            raise AiEngError(f"question '{name}' expects true or false, got '{value}'")
+        return text in _TRUE
+    try:
+        return question.parse_answer(value)
+    except ValueError:
+        if "choices" in spec and kind not in ("int", "float"):
             choices = spec["choices"]
             allowed = list(choices.values()) if isinstance(choices, dict) else list(choices)
-            if value not in allowed:
-                raise AiEngError(
-                    f"question '{name}' expects one of {', '.join(map(str, allowed))}; "
-                    f"got '{value}'"
-                )
-        typed[name] = value
-    return typed
+            raise AiEngError(
+                f"question '{name}' expects one of {', '.join(map(str, allowed))}; got '{value}'"
+            ) from None
+        raise AiEngError(f"question '{name}' expects a number, got '{value}'") from None
 
 
 def project_parts(project: Path) -> list[Path]:

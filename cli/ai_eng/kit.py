@@ -266,6 +266,7 @@ class _Build:
             "answers": answers.get(name, {}),
             "requirements": needs.requirements,
             "no_deps": needs.no_deps,
+            "constraints": needs.constraints,
             "npm_lockfiles": needs.lockfiles,
         }
 
@@ -278,7 +279,8 @@ class _Build:
         n, target = self.needs[name], PLATFORMS[plat]
         extra: list[str] = []
         if target.cpu_torch:  # torch's CPU build first (see _torch_cpu)
-            torch = [r for r in n.requirements if _name(r) == "torch" and "==" in r]
+            pins = {_name(p): p for p in n.requirements + n.constraints if "==" in p}
+            torch = [pins["torch"]] if "torch" in pins else []
             try:
                 extra = _torch_cpu(torch, self.wheels, target, py, self.torch_index, note)
             except KitError as e:
@@ -286,7 +288,9 @@ class _Build:
                     raise
                 _record(self.manifest, name, plat, py, Download([], [str(e)]), [])
                 return
-        got = pip_download(n.requirements, self.wheels, target, py, on_line=note)
+        got = pip_download(
+            n.requirements, self.wheels, target, py, constraints=n.constraints, on_line=note
+        )
         more = pip_download(n.no_deps, self.wheels, target, py, deps=False, on_line=note)
         got = Download(got.files + more.files, got.missing + more.missing)
         _record(self.manifest, name, plat, py, got, extra)

@@ -49,7 +49,8 @@ def check_kit(kit: Path, templates: list[str] | None = None) -> list[tuple[str, 
             continue
         checks.append((name, entry["requirements"], entry["no_deps"], entry))
     for name, reqs, no_deps, entry in checks:
-        problem = _pip_check(kit, reqs) or _pip_check(kit, no_deps, deps=False)
+        pins = (entry or {}).get("constraints", [])  # the lock setup installs with
+        problem = _pip_check(kit, reqs, pins=pins) or _pip_check(kit, no_deps, deps=False)
         if problem is None and entry is not None:
             for lock in entry.get("npm_lockfiles", []):
                 problem = _npm_check(kit, name, lock)
@@ -70,12 +71,13 @@ def check_kit(kit: Path, templates: list[str] | None = None) -> list[tuple[str, 
     return results
 
 
-def _pip_check(kit: Path, reqs: list[str], deps: bool = True) -> str | None:
+def _pip_check(kit: Path, reqs: list[str], deps: bool = True, pins: list[str] = ()) -> str | None:
     if not reqs:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        req = Path(tmp) / "requirements.txt"
+        req, lock = Path(tmp) / "requirements.txt", Path(tmp) / "constraints.txt"
         req.write_text("\n".join(reqs) + "\n")
+        lock.write_text("".join(f"{p}\n" for p in pins))
         args = ["install", "--dry-run", "--ignore-installed", "--no-index", "--only-binary=:all:"]
         args += [
             "--find-links",
@@ -84,6 +86,8 @@ def _pip_check(kit: Path, reqs: list[str], deps: bool = True) -> str | None:
             str(Path(tmp) / "t"),
             "-r",
             str(req),
+            "-c",
+            str(lock),
         ]
         env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(kit / WHEELS)}
         done = subprocess.run(

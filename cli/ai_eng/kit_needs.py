@@ -1,5 +1,5 @@
-"""What a generated project's `make setup` installs, read from its own Makefile and
-pyproject.toml files (so the kit follows the templates without a second list)."""
+"""What a generated project's `make setup` installs, read from its own Makefile, pyproject.toml
+and lock files (so the kit follows the templates without a second list, at the locked versions)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ class Needs:
     requirements: list[str] = field(default_factory=list)  # pip, with dependencies
     no_deps: list[str] = field(default_factory=list)  # pip install --no-deps NAME==VERSION
     lockfiles: list[str] = field(default_factory=list)  # package-lock.json, relative
+    # The pins of the lock (`-c requirements.lock`) setup installs with: pip resolves the
+    # requirements under them, so the kit holds exactly the versions setup installs.
+    constraints: list[str] = field(default_factory=list)
 
 
 #: What a build backend's `get_requires_for_build_editable` hook adds to its build-system
@@ -30,6 +33,8 @@ EDITABLE_REQUIRES = {"hatchling.build": ["editables~=0.3"]}
 _EDITABLE = re.compile(r"""(?i)\bpip\b.*\binstall\b.*\s-e\s+["']?([^"'\s\[]*)(?:\[([^\]]*)\])?""")
 _PIN = re.compile(r"(?<!\S)([A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+)(?!\S)")
 _NPM_CI = re.compile(r"\bnpm\s+(?:--prefix\s+(\S+)\s+)?ci\b")
+_CONSTRAINT = re.compile(r"""\s(?:-c|--constraint)[\s=]+["']?([^"'\s]+)""")
+_VAR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:?=\s*(.*)$")
 
 
 _RULE = re.compile(r"^([^\s:=#][^:=]*?)\s*:(?![=:])(.*)$")
@@ -60,7 +65,21 @@ def setup_recipes(makefile: str, goal: str = "setup") -> list[str]:
         seen.append(target)
         prereqs = rules[target][0]
         todo += [t for t in rules if t not in seen and t in prereqs]
-    return [line for target in seen for line in rules[target][1]]
+    variables = {m[1]: m[2].strip() for line in makefile.splitlines() if (m := _VAR.match(line))}
+    return [_expand(line, variables) for target in seen for line in rules[target][1]]
+
+
+def _expand(line: str, variables: dict[str, str]) -> str:
+    """`line` with the Makefile's own `$(NAME)` variables (`LOCK := -c …`) filled in."""
+    for _ in range(3):  # variables that name variables
+        line = re.sub(r"\$\((\w+)\)", lambda m: variables.get(m[1], m[0]), line)
+    return line
+
+
+def lock_pins(lockfile: Path) -> list[str]:
+    """The `name==version` lines of a pip lock (comments, options and blanks left out)."""
+    lines = (line.split("#")[0].strip() for line in lockfile.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("-")]
 
 
 def project_needs(project: Path) -> Needs:
@@ -90,6 +109,8 @@ def project_needs(project: Path) -> Needs:
             ]:
                 if _name(req) != own:
                     add(req)
+            for lock in _CONSTRAINT.findall(line):
+                _constrain(needs, project / lock)
         elif re.search(r"(?i)\bpip\b.*\binstall\b.*--no-deps", line):
             needs.no_deps += [p for p in _PIN.findall(line) if p not in needs.no_deps]
         if m := _NPM_CI.search(line):
@@ -100,6 +121,18 @@ def project_needs(project: Path) -> Needs:
     names = {_name(r) for r in needs.requirements}
     needs.no_deps = [p for p in needs.no_deps if _name(p) not in names]
     return needs
+
+
+def _constrain(needs: Needs, lockfile: Path) -> None:
+    """Add the pins of `lockfile`; two locks that pin one package differently cannot be one
+    install (the kit says so instead of picking one)."""
+    pinned = {_name(p): p for p in needs.constraints}
+    for pin in lock_pins(lockfile):
+        if _name(pin) in pinned and pinned[_name(pin)] != pin:
+            raise ValueError(f"{lockfile.name} pins {pin}, another lock {pinned[_name(pin)]}")
+        if _name(pin) not in pinned:
+            pinned[_name(pin)] = pin
+            needs.constraints.append(pin)
 
 
 def render_needs(template: str, answers: dict[str, Any], keep: Path | None = None) -> Needs:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 import subprocess
@@ -159,24 +158,25 @@ def pip_download(
     python: str,
     *,
     deps: bool = True,
+    constraints: list[str] = (),
     on_line: Callable[[str], None] = lambda s: None,
 ) -> Download:
-    """`pip download` wheels for `plat`/`python` into `dest`; a requirement without a wheel
-    there is reported (and the rest still downloaded) instead of failing the kit."""
+    """`pip download` wheels for `plat`/`python` into `dest`, under `constraints` (a lock's
+    pins, as `make setup` installs with them); a requirement without a wheel there is reported
+    (and the rest still downloaded) instead of failing the kit."""
     target = _target(plat, python)
     files: set[str] = set()
     missing: list[str] = []
     todo = list(requirements)
     while todo:
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as req:
-            req.write("\n".join(todo) + "\n")
-        try:
+        with tempfile.TemporaryDirectory(prefix="ai-eng-kit-pip-") as tmp:
+            req, lock = Path(tmp) / "requirements.txt", Path(tmp) / "constraints.txt"
+            req.write_text("".join(f"{r}\n" for r in todo))
+            lock.write_text("".join(f"{c}\n" for c in constraints))
             args = ["download", "--dest", str(dest), "--find-links", str(dest)]
-            args += ["--only-binary=:all:", *target, "-r", req.name]
+            args += ["--only-binary=:all:", *target, "-r", str(req), "-c", str(lock)]
             args += [] if deps else ["--no-deps"]
             code, out = _pip(args, on_line, _markers(plat, python))
-        finally:
-            os.unlink(req.name)
         files |= {Path(p).name for p in _SAVED.findall(out)}
         if code == 0:
             break

@@ -104,10 +104,8 @@ def templates_dir() -> Path:
 
 
 def root_config() -> Path:
-    """The root copier.yml (beside templates/ in a checkout, inside it in the wheel)."""
-    tdir = templates_dir()
-    packaged = tdir / "copier.yml"
-    return packaged if packaged.is_file() else tdir.parent / "copier.yml"
+    """The root copier.yml, beside templates/ (in a checkout and in the wheel)."""
+    return templates_dir().parent / "copier.yml"
 
 
 def bundle_path() -> Path:

@@ -61,11 +61,18 @@ class History:
         return out.stdout.strip() if out.returncode == 0 else ref
 
     def has_question(self, ref: str, template: str, name: str) -> bool:
-        """Whether `template` asks `name` at version `ref`."""
+        """Whether `template` asks `name` at version `ref` (its questions.yml, as Copier reads
+        it)."""
+        from copier._template import load_template_config
+
         if not self.ok:
             return True
         shown = git(self.repo, "show", f"{ref}:templates/{template}/questions.yml")
-        return shown.returncode == 0 and f"\n{name}:" in f"\n{shown.stdout}"
+        if shown.returncode != 0:
+            return False
+        questions = self.repo.parent / "questions.yml"
+        questions.write_text(shown.stdout)
+        return name in load_template_config(questions)
 
     def release_notes(self, old: str, new: str, template: str) -> list[Release]:
         """The releases of `template`'s CHANGELOG.md (read at version `new`) that an update
