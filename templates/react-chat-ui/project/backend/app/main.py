@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api.main import api_router
-from app.core.config import PROJECT_ROOT, get_settings
+from app.core.config import PROJECT_ROOT, Settings, get_settings, retired_settings
 from app.core.db import count_unowned, make_engine, write_slots
 from app.core.llm import make_client, ollama_version
 from app.core.local_llm import LocalModelServer
@@ -22,6 +22,8 @@ log = logging.getLogger("app")
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = get_settings()
+    for line in retired_settings(Settings.model_config["env_file"]):
+        log.warning(line)
     local_server = None
     if settings.LLM_PROVIDER == "local" and not settings.LLM_BASE_URL:
         local_server = LocalModelServer(

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.core.config import PROJECT_ROOT, Settings
+from app.core.config import PROJECT_ROOT, Settings, retired_settings
 from app.core.local_llm import REPETITION_PENALTY
 from tests.conftest import (
     chat_body,
@@ -37,6 +37,21 @@ def test_provider_defaults_and_paths() -> None:
     assert Settings(LLM_PROVIDER="local").max_tokens == 200
     assert Settings(LLM_PROVIDER="ollama").max_tokens is None
     assert Settings(LLM_PROVIDER="ollama", LLM_MAX_TOKENS=64).max_tokens == 64
+
+
+def test_a_setting_no_longer_read_is_named_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .env from 0.1.0 still sets MAX_HISTORY_MESSAGES: the backend says it is ignored, and why."""
+    env = tmp_path / ".env"
+    env.write_text("LLM_MAX_TOKENS=64\nMAX_HISTORY_MESSAGES=50\n")
+    assert retired_settings(env) == [
+        "MAX_HISTORY_MESSAGES is no longer read (since 0.2.0 the oldest turns that do not fit "
+        "LLM_CONTEXT_TOKENS are left out): remove it from .env"
+    ]
+    assert retired_settings(tmp_path / "missing.env") == []
+    monkeypatch.setenv("MAX_HISTORY_MESSAGES", "50")
+    assert len(retired_settings(os.devnull)) == 1
 
 
 @requires_local_model
