@@ -58,7 +58,7 @@ def test_rag_model_converted_by_0_1_stays_ignored_and_is_moved_not_converted_aga
     # `rag prepare` then exports the embedding model and finds SmolLM2 converted (not what this
     # test is about, and it needs the install): here it only says it ran.
     rag = project / ".venv" / "bin" / "rag"
-    rag.write_text("#!/bin/sh\necho rag \"$@\"\n")
+    rag.write_text('#!/bin/sh\necho rag "$@"\n')
     rag.chmod(0o755)
     make = subprocess.run(
         ["make", f"models/{MODEL}/config.json"], cwd=project, capture_output=True, text=True
