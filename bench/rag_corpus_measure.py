@@ -184,9 +184,13 @@ off_hybrid = {
 # Whole-page BM25 baseline: every page's text as one document, bm25s's defaults.
 import bm25s  # noqa: E402  (installed in the project venv by rag_corpus_eval.py)
 
+SkipFile = importlib.import_module(f"{package}.loaders").SkipFile
 names, texts = [], []
 for f in files:
-    doc = load(f, f.read_bytes())
+    try:
+        doc = load(f, f.read_bytes())
+    except SkipFile:  # as ingest does: a page with no text (e.g. a redirect) is no document
+        continue
     names.append(f.relative_to(corpus).as_posix())
     texts.append(doc.title + "\n" + "\n".join(s.heading + "\n" + s.text for s in doc.sections))
 split = [re.sub(r"(\w)\.(?=\w)", r"\1 ", t) for t in texts]  # os.path.join -> os path join
