@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -243,6 +244,23 @@ def test_exercises_only_when_asked(template: str, render) -> None:
         ["make", "-n", "exercise", "99"], cwd=with_exercises, capture_output=True, text=True
     )
     assert "No exercise '99'" in missing.stdout
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_exercise_solution_still_fits_the_template(template: str, render, tmp_path) -> None:
+    """The graded solutions (tests/exercise_solutions) edit the generated code at anchors: a
+    template change that moves one is caught here, not only by the 25-minute offline kit test.
+    The solved code has no syntax error or undefined name (the checks run in the slow tier)."""
+    sys.path.insert(0, str(REPO / "tests" / "exercise_solutions"))
+    from solve import exercises, solve
+
+    project = tmp_path / "solved"
+    shutil.copytree(render(template, {"include_exercises": True}), project)
+    for n in exercises(template):
+        solve(template, n, project)  # AnchorNotFound names the file and the anchor
+    pyflakes = [RUFF, "check", "--no-cache", "--select", "E9,F", "."]
+    result = subprocess.run(pyflakes, cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, f"after the solutions:\n{result.stdout}"
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

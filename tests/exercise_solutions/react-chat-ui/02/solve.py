@@ -9,12 +9,15 @@ def solve(project) -> None:
     )
     project.replace(
         "backend/app/api/routes/chat.py",
-        "    return fit_to_context(prompt, settings.prompt_token_budget)\n",
+        "    prompt = fit_to_context(prompt, settings.prompt_token_budget)\n"
+        "    return [system, *prompt] if system else prompt\n",
         "    if not settings.SYSTEM_PROMPT:\n"
-        "        return fit_to_context(prompt, settings.prompt_token_budget)\n"
-        '    system = {"role": "system", "content": settings.SYSTEM_PROMPT}\n'
+        "        prompt = fit_to_context(prompt, settings.prompt_token_budget)\n"
+        "        return [system, *prompt] if system else prompt\n"
+        '    first = {"role": "system", "content": settings.SYSTEM_PROMPT}\n'
         "    budget = settings.prompt_token_budget - estimate_tokens(settings.SYSTEM_PROMPT)\n"
-        "    return [system, *fit_to_context(prompt, budget)]\n",
+        "    prompt = fit_to_context(prompt, budget)\n"
+        "    return [first, system, *prompt] if system else [first, *prompt]\n",
     )
     project.append(
         ".env.example",
