@@ -46,6 +46,15 @@ OFF_TOPIC = [
     "Give me a recipe for banana bread",
     "how are you?",
     "good morning",
+    # written with search.py's SMALL_TALK, before it was measured here
+    "thanks!",
+    "Who won the 2018 World Cup?",
+    "Can you recommend a good book?",
+    "I love you",
+    "lol",
+    "what's up?",
+    "Tell me about the history of Rome",
+    "What is the meaning of life?",
 ]
 
 

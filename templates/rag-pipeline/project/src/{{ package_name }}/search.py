@@ -30,6 +30,26 @@ HYBRID_POOL_FACTOR, HYBRID_POOL_MIN = 1, 40  # candidates from each retriever: m
 # mostly words the docs never use, which MIN_KNOWN_SHARE catches.
 MIN_SIMILARITY = 0.22
 MIN_KNOWN_SHARE = 0.45
+# Over large docs a greeting still finds a chunk ("hello" in the Python docs' examples reaches
+# 0.32). A message closer to one of these than to every chunk is small talk and gets no passages,
+# unless it holds a technical token (SPLADE, E1033, os.path, ef_search). bench/rag_corpus_eval.py
+# measures both sides: on-topic questions refused (none of 152) and off-topic prompts answered.
+SMALL_TALK = (  # conversation only: any topic (weather, recipes, films) may be someone's docs
+    "hi",
+    "hey, how's it going?",
+    "good evening",
+    "thank you so much",
+    "great, thanks!",
+    "ok",
+    "bye, see you later",
+    "who are you?",
+    "what can you do?",
+    "what is your name?",
+    "tell me something funny",
+    "write me a poem",
+    "I'm bored",
+)
+TECHNICAL_TOKEN = re.compile(r"[A-Za-z]\d|\d[A-Za-z]|\w[._/\\-]\w|[a-z][A-Z]|\b[A-Z]{2,}")
 
 
 @dataclass
@@ -184,6 +204,22 @@ def convex_fusion(vector: list[Hit], fulltext: list[Hit], k: int, alpha: float) 
     return [Hit(**{**hits[cid].to_dict(), "score": scores[cid]}) for cid in best]
 
 
+_small_talk_vectors: dict[str, np.ndarray] = {}
+
+
+def is_small_talk(embedder, text: str, query_vector: np.ndarray, best_chunk: float) -> bool:
+    """The message is closer to one of SMALL_TALK than to the best chunk (cosine similarity)
+    and has no technical token."""
+    if TECHNICAL_TOKEN.search(text):
+        return False
+    if embedder.name not in _small_talk_vectors:
+        vectors = np.asarray(embedder.embed(list(SMALL_TALK)), dtype=np.float32)
+        _small_talk_vectors[embedder.name] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    query = np.asarray(query_vector, dtype=np.float32)
+    closest = float(np.max(_small_talk_vectors[embedder.name] @ (query / np.linalg.norm(query))))
+    return closest >= best_chunk
+
+
 def search(
     conn: psycopg.Connection,
     embedder,
@@ -196,11 +232,13 @@ def search(
     query_vector: np.ndarray | None = None,
     min_similarity: float = MIN_SIMILARITY,
     min_known_share: float = MIN_KNOWN_SHARE,
+    refuse_small_talk: bool = True,
 ) -> list[Hit]:
     """The k best chunks for text, or none when nothing in the corpus is about it (the
-    relevance floor: 0 turns each test off). A chunk is about the question when its cosine
-    similarity reaches min_similarity, or, for full-text hits, when the corpus has words for
-    at least min_known_share of the question (see known_share)."""
+    relevance floor: 0 or False turns each test off). A chunk is about the question when its
+    cosine similarity reaches min_similarity, or, for full-text hits, when the corpus has words
+    for at least min_known_share of the question (see known_share); small talk (is_small_talk)
+    gets none in the vector and hybrid modes."""
     if not text.strip():
         raise ValueError("the query is empty")
     if mode == "fulltext":
@@ -208,13 +246,15 @@ def search(
     db.check_embedding_model(conn, embedder.name)
     if query_vector is None:
         query_vector = embedder.embed([text])[0]
-    if mode == "vector":
-        hits = vector_search(conn, query_vector, k, source=source, ef_search=ef_search)
-        return hits if hits and hits[0].score >= min_similarity else []
-    pool = max(HYBRID_POOL_FACTOR * k, HYBRID_POOL_MIN)  # candidates from each retriever
+    pool = k if mode == "vector" else max(HYBRID_POOL_FACTOR * k, HYBRID_POOL_MIN)
     vector = vector_search(conn, query_vector, pool, source=source, ef_search=ef_search)
+    best = vector[0].score if vector else -1.0
+    if refuse_small_talk and is_small_talk(embedder, text, query_vector, best):
+        return []
+    if mode == "vector":
+        return vector if best >= min_similarity else []
     fulltext = fulltext_search(conn, text, pool, source=source, min_known_share=min_known_share)
-    if not vector or vector[0].score < min_similarity:
+    if best < min_similarity:
         return fulltext[:k]  # nothing close in meaning: only what the words match, if anything
     alpha = HYBRID_ALPHA_KEYWORDS if looks_like_keywords(text) else HYBRID_ALPHA
     return convex_fusion(vector, fulltext, k, alpha)
