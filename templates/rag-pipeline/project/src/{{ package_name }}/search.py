@@ -214,10 +214,11 @@ def is_small_talk(embedder, text: str, query_vector: np.ndarray, best_chunk: flo
         return False
     if embedder.name not in _small_talk_vectors:
         vectors = np.asarray(embedder.embed(list(SMALL_TALK)), dtype=np.float32)
-        _small_talk_vectors[embedder.name] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        _small_talk_vectors[embedder.name] = vectors
     query = np.asarray(query_vector, dtype=np.float32)
-    closest = float(np.max(_small_talk_vectors[embedder.name] @ (query / np.linalg.norm(query))))
-    return closest >= best_chunk
+    query = query / np.linalg.norm(query)
+    return float(np.max(_small_talk_vectors[embedder.name] @ query)) >= best_chunk
 
 
 def search(
