@@ -272,3 +272,13 @@ def test_versions_read_as_versions() -> None:
     next_release = __version__.split(".dev")[0]
     assert display_version("v0.2.0-5-gabc1234") == f"{next_release}.dev5"
     assert display_version(f"v{next_release}-2-gabc1234") == f"{next_release}.post2"
+
+
+def test_release_notes_with_only_upgrade_notes_print_no_empty_heading(capsys) -> None:
+    from ai_eng.project_cli import print_notes
+    from ai_eng.versions import UPGRADE, Release
+
+    print_notes([Release("2.0.0", {UPGRADE: ["- Run `make setup` again."]})], TEMPLATE)
+    shown = capsys.readouterr().out
+    assert "2.0.0:\n    - Run `make setup` again.\n" in shown
+    assert "What changed" not in shown  # a heading with nothing under it

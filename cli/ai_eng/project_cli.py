@@ -118,7 +118,7 @@ def print_notes(notes: list[Release], template: str) -> None:
             typer.secho(f"  {release.version}:", bold=True)
             for line in release.upgrade_notes:
                 typer.secho(f"    {line}", fg="yellow")
-    if notes:
+    if any(release.sections.get(s) for release in notes for s in SECTIONS):
         typer.echo(f"What changed in {template}:")
     for release in notes:
         if shown := [s for s in SECTIONS if release.sections.get(s)]:
