@@ -125,7 +125,11 @@ def test_every_install_line_of_each_makefile_is_read(template: str, tmp_path: Pa
         assert needs.lockfiles == []
 
 
-LOCKS = {"rag-pipeline": "requirements.lock", "react-chat-ui": "backend/requirements.lock"}
+LOCKS = {
+    "rag-pipeline": "requirements.lock",
+    "react-chat-ui": "backend/requirements.lock",
+    "local-model-notebook": "requirements.lock",
+}
 
 
 @pytest.mark.parametrize("template", sorted(LOCKS))
