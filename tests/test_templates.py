@@ -263,6 +263,36 @@ def test_every_exercise_solution_still_fits_the_template(template: str, render, 
     assert result.returncode == 0, f"after the solutions:\n{result.stdout}"
 
 
+# Every answer that adds Python packages, per template: the shipped lock must pin them all.
+MOST_PACKAGES = {
+    "rag-pipeline": ("", {"llm_provider": "openai-compatible", "include_serve": True}),
+    "react-chat-ui": ("backend/", {}),
+    "local-model-notebook": ("", {"include_finetune": True, "include_dspy": True}),
+}
+
+
+@pytest.mark.parametrize("template", sorted(MOST_PACKAGES))
+def test_the_shipped_lock_pins_every_package_an_answer_asks_for(template: str, render) -> None:
+    """`make setup` installs with `-c requirements.lock`: a package the lock lacks would be
+    resolved afresh, unlocked."""
+    import tomllib
+
+    folder, answers = MOST_PACKAGES[template]
+    project = render(template, answers)
+    pyproject = tomllib.loads((project / folder / "pyproject.toml").read_text())["project"]
+    wanted = list(pyproject["dependencies"])
+    for extra, requirements in pyproject.get("optional-dependencies", {}).items():
+        if extra != "llama-cpp":  # compiled on request (make setup-llamacpp), never locked
+            wanted += requirements
+
+    def name(requirement: str) -> str:
+        return re.split(r"[\[<>=~!; ]", requirement)[0].lower().replace("_", "-")
+
+    lock = (project / folder / "requirements.lock").read_text().splitlines()
+    pinned = {name(line) for line in lock if "==" in line}
+    assert {name(r) for r in wanted} - pinned == set()
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_settings_names_and_model_folder_are_the_same(template: str, render) -> None:
     project = render(template, {})
