@@ -5,7 +5,7 @@ Needs a composed project (the chat with `rag_dir` set: `ai-eng new APP -a ux --w
 after `make setup`: the chat's backend venv holds the RAG part's package. The script re-runs
 itself with that venv's Python. All on 127.0.0.1, the project's own index untouched:
   - the RAG part's shipped docs/ are ingested into a temp embedded PostgreSQL (its `ingest`);
-  - backend/tests/docs_llm.py is the model, the backend runs with the README's uvicorn command;
+  - backend/tests/scripted_llm.py is the model, the backend runs with the README's uvicorn command;
   - rounds alternate (ABAB) between
       A. retrieval alone: the retriever's `find`, the call the chat route makes (the RAG part's
          hybrid search: embed the question, then SQL), in this process, in a worker thread as the
@@ -137,7 +137,7 @@ def main() -> None:
         llm_port, port = free_port(), free_port()
         processes.append(
             subprocess.Popen(
-                [str(python), str(project / "backend/tests/docs_llm.py"), str(llm_port)]
+                [str(python), str(project / "backend/tests/scripted_llm.py"), str(llm_port)]
             )
         )
         wait_http(f"http://127.0.0.1:{llm_port}/v1/models", processes[-1])

@@ -1,7 +1,9 @@
 """Real processes only: the backend under uvicorn, and an OpenAI-compatible model server in front of it.
 
-The model server is the bundled SmolLM2 behind `transformers serve` when `make setup` installed it
-(LLM_PROVIDER=local); otherwise tests/scripted_llm.py, a scripted OpenAI-compatible server, serves.
+Most tests check the app, not the model's words: their model server is tests/scripted_llm.py, a
+scripted OpenAI-compatible server (fast, deterministic). The few whose point is a real model server
+(Stop frees its generation; the local provider starts and stops it) run on the bundled SmolLM2 behind
+`transformers serve` when `make setup` installed it (LLM_PROVIDER=local): `model_server`.
 """
 
 import contextlib
@@ -112,23 +114,30 @@ def scripted_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def upstream() -> Iterator[str]:
-    """A real OpenAI-compatible server process, base URL ending in /v1."""
-    if LOCAL_MODEL:  # SmolLM2-135M via `transformers serve`
-        server = LocalModelServer(Settings().LOCAL_MODEL_DIR, free_port(), threads=1)
-        server.start()
-        try:
-            yield server.base_url
-        finally:
-            server.stop()
-        return
+    """The scripted model server (tests/scripted_llm.py) as a real process, base URL ending in /v1."""
     with scripted_server() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
+def model_server() -> Iterator[str]:
+    """The project's own model server when `make setup` installed it (SmolLM2-135M via `transformers
+    serve`), else the scripted one: for the tests whose point is how a real model server behaves."""
+    if not LOCAL_MODEL:
+        with scripted_server() as url:
+            yield url
+        return
+    server = LocalModelServer(Settings().LOCAL_MODEL_DIR, free_port(), threads=1)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def backend(upstream: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # A 2,048-token context: long histories really get trimmed, and the local model's prompts stay
-    # short (an 8k-token prompt took over LLM_TIMEOUT on a busy 2-core machine).
+    # A 2,048-token context: long histories really get trimmed.
     env = {
         "LLM_PROVIDER": "openai-compatible",
         "LLM_BASE_URL": upstream,

@@ -14,8 +14,8 @@ LONG_PROMPT = "Write a very long story about a dragon."
 
 
 @pytest.fixture(scope="module")
-def long_backend(upstream: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": upstream, "LLM_MAX_TOKENS": "600"}
+def long_backend(model_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {"LLM_PROVIDER": "openai-compatible", "LLM_BASE_URL": model_server, "LLM_MAX_TOKENS": "600"}
     with run_backend(env, tmp_path_factory.mktemp("abort")) as url:
         yield url
 
@@ -34,7 +34,7 @@ def first_deltas(client: httpx.Client, body: dict, count: int) -> tuple[str, flo
     return text, time.monotonic() - started
 
 
-def test_abort_saves_partial_and_frees_the_upstream(long_backend: str, upstream: str, tmp_path: Path) -> None:
+def test_abort_saves_partial_and_frees_the_upstream(long_backend: str, tmp_path: Path) -> None:
     client = httpx.Client(base_url=long_backend, timeout=60)  # keeps the guest-session cookie
     body = chat_body([user_message(LONG_PROMPT)])
     seen, _ = first_deltas(client, body, count=5)

@@ -3,6 +3,7 @@
 import httpx
 
 from tests.conftest import chat_body, parse_sse, stream_text, user_message
+from tests.scripted_llm import CONTINUED
 
 
 def send(client: httpx.Client, body: dict) -> list:
@@ -132,13 +133,13 @@ def test_continue_extends_the_cut_off_reply(client: httpx.Client) -> None:
     events = send(client, {**body, "messages": [question, cut_off], "messageId": cut_off["id"]})
     assert events[0] == {"type": "start", "messageId": cut_off["id"]}
     added = stream_text(events)
-    assert added and events[-1] == "[DONE]"
+    assert added == CONTINUED and events[-1] == "[DONE]"  # the model got the continue instruction
 
     saved = get(client, body["id"])["messages"]
     assert [m["role"] for m in saved] == ["user", "assistant"]  # no "Continue." message stored
     assert saved[0] == question and saved[1]["id"] == cut_off["id"]
     assert saved[1]["parts"] == [{"type": "text", "text": before + added, "state": "done"}]
-    assert saved[1]["metadata"] == {"finishReason": "length"}
+    assert saved[1]["metadata"] == {"finishReason": "stop"}  # finished now
     listed = {c["id"]: c["title"] for c in client.get("/api/conversations").json()}
     assert listed[body["id"]] == "Tell me a long story."
 

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ChatPage } from './pages/chat-page';
 
-// The backend's upstream here is e2e/evil-llm.mjs: "[slow]" streams a long reply slowly.
+// The backend's upstream here is backend/tests/scripted_llm.py: "[slow]" streams a long reply slowly.
 
 test('a stopped reply is marked, and Continue extends that same reply', async ({ page }) => {
   const chat = new ChatPage(page);

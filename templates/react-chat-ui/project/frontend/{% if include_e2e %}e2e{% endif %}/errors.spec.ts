@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ChatPage } from './pages/chat-page';
 
-// The upstream here is e2e/evil-llm.mjs, which answers 503 to any message containing "[outage]".
+// The upstream here is backend/tests/scripted_llm.py: it answers 503 to a message containing "[outage]".
 
 test('an upstream failure shows a clear error with Retry, never a hung spinner', async ({
   page,
@@ -27,5 +27,5 @@ test('an upstream failure shows a clear error with Retry, never a hung spinner',
   // The next normal message works and clears the error.
   await chat.send('hello again');
   await chat.waitForReplyDone();
-  await expect(chat.lastReply).toContainText('The end.');
+  await expect(chat.lastReply).toContainText('This is the scripted model.');
 });

@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { ChatPage } from './pages/chat-page';
 
-// The backend's upstream here is e2e/evil-llm.mjs: "[code]" answers with a long code line,
+// The backend's upstream here is backend/tests/scripted_llm.py: "[code]" answers with a long code line,
 // a footnote and a quote.
 
 const PHONE = { width: 390, height: 844 };

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ChatPage } from './pages/chat-page';
 
-// The backend's upstream here is e2e/evil-llm.mjs: every reply is hostile markdown.
+// The backend's upstream here is backend/tests/scripted_llm.py: "[evil]" gets hostile markdown.
 
 test('a malicious model reply renders inert', async ({ page }) => {
   const dialogs: string[] = [];
@@ -17,7 +17,7 @@ test('a malicious model reply renders inert', async ({ page }) => {
   const chat = new ChatPage(page);
   await chat.goto();
   // The user's own text (and so the conversation title) is hostile too.
-  const hostileQuestion = `<img src="x" onerror="window.__pwned = 'title'"> hi`;
+  const hostileQuestion = `<img src="x" onerror="window.__pwned = 'title'"> hi [evil]`;
   await chat.send(hostileQuestion);
   await chat.waitForReplyDone();
   await expect(chat.userMessages).toHaveText([hostileQuestion]);

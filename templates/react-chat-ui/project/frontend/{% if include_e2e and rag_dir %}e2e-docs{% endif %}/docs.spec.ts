@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { ChatPage } from '../e2e/pages/chat-page';
 
 // The backend answers from three ingested docs (hnsw.md, pgvector.md, chunking.md); its model,
-// backend/tests/docs_llm.py, repeats source 1's first sentence, with [1] and a bogus [7] when
+// backend/tests/scripted_llm.py, repeats source 1's first sentence, with [1] and a bogus [7] when
 // the question says [cite], and says something no passage says for [unanswerable].
 
 test('citation chips open the passage they cite, and survive a reload', async ({ page }) => {
