@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 __all__ = ["__version__", "add", "find_template", "generate", "list_templates", "update"]
 
 if TYPE_CHECKING:
